@@ -1,0 +1,1 @@
+"""Helpers for the research book on Finnish social assistance."""

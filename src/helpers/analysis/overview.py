@@ -1,0 +1,114 @@
+"""Key figures for the introduction, computed from the data release (never typed in).
+
+Sums of municipal counts give national totals (population, unemployed job seekers); shares
+of recipients are shown as each municipality's published rate and the spread across
+municipalities, because a national rate for the 25–64 age group is not in the release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers import data
+from helpers.data.municipalities import PILOT_MUNICIPALITIES
+
+OVERVIEW_INDICATORS = (
+    "social_assistance_recipients_25_64_pct",
+    "social_assistance_eur_per_resident",
+    "unemployment_rate_pct",
+    "long_term_unemployment_pct",
+)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    name: str
+    label: str
+    value: float
+    unit: str
+    source: str
+
+
+def available_sotkanet_years() -> list[int]:
+    return sorted(int(year) for year in data.load("sotkanet_2019")["year"].unique())
+
+
+def key_figures(year: int) -> dict[str, KeyFigure]:
+    """National and pilot totals for ``year`` from Sotkanet population and the employment statistics."""
+    population = data.load("population")
+    in_year = population[population["year"] == year]
+    national_population = float(in_year["population"].sum())
+    pilot_population = float(in_year[in_year["municipality_code"].isin(PILOT_MUNICIPALITIES)]["population"].sum())
+
+    unemployment = data.load("unemployment_monthly")
+    december = unemployment[unemployment["month"] == f"{year}-12"]
+    sotkanet = data.load("sotkanet_2019")
+    recipients = sotkanet[(sotkanet["indicator"] == "social_assistance_recipients_25_64_pct") & sotkanet["value"].notna()]
+
+    population_source = "THL Sotkanet, indicator 127 (population 31 Dec), 2022 municipal division"
+    return {
+        "national_population": KeyFigure(
+            "national_population", f"Population of Finland, 31 Dec {year}", national_population, "persons",
+            population_source),
+        "pilot_population": KeyFigure(
+            "pilot_population", f"Population of the six pilot municipalities, 31 Dec {year}", pilot_population,
+            "persons", population_source),
+        "pilot_population_share": KeyFigure(
+            "pilot_population_share", "Pilot municipalities' share of the population",
+            100 * pilot_population / national_population, "%", population_source),
+        "unemployed_december": KeyFigure(
+            "unemployed_december", f"Unemployed job seekers at the end of December {year}",
+            float(december["unemployed"].sum()), "persons",
+            "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)"),
+        "municipalities_with_recipient_rate": KeyFigure(
+            "municipalities_with_recipient_rate",
+            f"Municipalities with a published rate of social assistance recipients aged 25–64, {year}",
+            float(recipients["municipality_code"].nunique()), "municipalities", "THL Sotkanet, indicator 5"),
+        "recipient_rate_median": KeyFigure(
+            "recipient_rate_median", f"Median municipality's recipients aged 25–64, {year}",
+            float(recipients["value"].median()), "% of residents aged 25–64", "THL Sotkanet, indicator 5"),
+        "recipient_rate_max": KeyFigure(
+            "recipient_rate_max", f"Highest municipal rate of recipients aged 25–64, {year}",
+            float(recipients["value"].max()), "% of residents aged 25–64", "THL Sotkanet, indicator 5"),
+    }
+
+
+def key_figures_table(figures: dict[str, KeyFigure]) -> pd.DataFrame:
+    rows = [{"Figure": f.label, "Value": f.value, "Unit": f.unit, "Source": f.source} for f in figures.values()]
+    table = pd.DataFrame(rows)
+    table["Value"] = [f"{v:,.1f}" if u in ("%", "% of residents aged 25–64") else f"{v:,.0f}"
+                      for v, u in zip(table["Value"], table["Unit"])]
+    return table
+
+
+def pilot_indicator_table(year: int) -> pd.DataFrame:
+    """Each pilot municipality's value of the overview indicators beside the median municipality."""
+    sotkanet = data.load("sotkanet_2019")
+    sotkanet = sotkanet[(sotkanet["year"] == year) & sotkanet["indicator"].isin(OVERVIEW_INDICATORS)]
+    medians = sotkanet.groupby(["indicator", "indicator_label", "unit"], as_index=False)["value"].median()
+    medians["municipality"] = "Median municipality"
+    pilots = sotkanet[sotkanet["municipality_code"].isin(PILOT_MUNICIPALITIES)].copy()
+    pilots["municipality"] = pilots["municipality_code"].map(PILOT_MUNICIPALITIES)
+    columns = ["indicator", "indicator_label", "unit", "municipality", "value"]
+    combined = pd.concat([pilots[columns], medians[columns]], ignore_index=True)
+    combined["value"] = combined["value"].round(2)
+    return combined.sort_values(["indicator", "municipality"]).reset_index(drop=True)
+
+
+def validate_overview_parameters(values: dict) -> None:
+    """Validator for notebooks/introduction.ipynb (called before any kernel starts)."""
+    from helpers.errors import ParameterError
+
+    years = available_sotkanet_years()
+    if values["year"] not in years:
+        raise ParameterError(
+            f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}")
+    if values["indicator"] not in OVERVIEW_INDICATORS:
+        import difflib
+
+        nearest = difflib.get_close_matches(values["indicator"], OVERVIEW_INDICATORS, n=3, cutoff=0.3)
+        raise ParameterError(
+            f"parameter 'indicator' = {values['indicator']!r} is not one of the overview indicators; "
+            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(OVERVIEW_INDICATORS)}")

@@ -1,0 +1,1 @@
+"""The book layer (top): run plan, parameter validation, build, run records, CLI."""

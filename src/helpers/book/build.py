@@ -1,0 +1,332 @@
+"""Build the book: validate every run, execute what changed with papermill, build with Jupyter Book.
+
+Execution is separate from rendering. Each notebook run is keyed on the notebook's source,
+its parameters, the data checksums and the code of ``helpers``; a run whose key is cached is
+reused, so a rebuild with nothing changed executes nothing. Jupyter Book builds into a
+working folder and the finished HTML is swapped into ``book/_build/html`` only when the
+build succeeded, so a failed run or build leaves the last good book in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+
+from helpers.book import record as run_record
+from helpers.book.params import validate_parameters
+from helpers.book.runplan import Page, RunPlan, load_run_plan, toc_text
+from helpers.errors import BuildError, ParameterError
+from helpers.paths import BOOK_DIR, CACHE_DIR, REPO_ROOT
+
+RUNS_DIR = CACHE_DIR / "runs"
+EXTRA_DIR = BOOK_DIR / "_extra"
+HTML_DIR = BOOK_DIR / "_build" / "html"
+WORK_BUILD_DIR = CACHE_DIR / "jupyter-book"
+NODE_MODULES = REPO_ROOT / "node_modules"
+REQUIRE_JS = NODE_MODULES / "requirejs" / "require.js"
+HTML_MANAGER_DIST = NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist"
+
+
+def widget_script_files() -> dict[str, Path]:
+    """require.js and the widget html-manager (with the font files it loads beside itself)."""
+    files = {"require.min.js": REQUIRE_JS}
+    if HTML_MANAGER_DIST.exists():
+        for path in HTML_MANAGER_DIST.iterdir():
+            if path.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg") or path.name == "embed-amd.js":
+                files[path.name] = path
+    return files
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def notebook_source_hash(path: Path) -> str:
+    """Hash what a run depends on in a notebook: its cells' sources and types, not its outputs."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = [(cell.cell_type, cell.source, sorted(cell.get("metadata", {}).get("tags", []))) for cell in notebook.cells]
+    return _sha256_bytes(json.dumps([cells, notebook.metadata.get("book", {})], sort_keys=True).encode())
+
+
+def code_hash() -> str:
+    """Hash the package's code and the lock: a changed helper re-executes the notebooks using it."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "src" / "helpers").rglob("*")):
+        if path.suffix in (".py", ".csv", ".json", ".yml") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO_ROOT)).encode())
+            digest.update(path.read_bytes())
+    for extra in ("uv.lock",):
+        digest.update((REPO_ROOT / extra).read_bytes())
+    for path in sorted((REPO_ROOT / "data").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(REPO_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(page: Page, parameters: dict[str, Any], data_checksums: dict[str, str], code: str) -> str:
+    material = {
+        "notebook": page.notebook,
+        "source": notebook_source_hash(page.notebook_path),
+        "parameters": parameters,
+        "data": data_checksums,
+        "code": code,
+    }
+    return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
+
+
+@dataclass
+class RunResult:
+    page: Page
+    parameters: dict[str, Any]
+    key: str
+    folder: Path
+    seconds: float
+    cached: bool
+    executed_at: str
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell so the book hides it (readers see the defaults cell)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(notebook, path)
+
+
+def execute_notebook(
+    notebook_path: Path,
+    output_path: Path,
+    parameters: dict[str, Any],
+    chart_data_dir: Path,
+    log: Callable[[str], None] = say,
+) -> float:
+    """Run one notebook with papermill (kernel python3) and return its duration in seconds."""
+    import papermill
+
+    chart_data_dir.mkdir(parents=True, exist_ok=True)
+    previous = os.environ.get("BOOK_CHART_DATA_DIR")
+    os.environ["BOOK_CHART_DATA_DIR"] = str(chart_data_dir)
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook_path),
+            str(output_path),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(notebook_path.parent),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+        )
+    except papermill.PapermillExecutionError as error:
+        raise BuildError(
+            f"{notebook_path.name} failed in cell {error.exec_count}: {error.ename}: {error.evalue}\n"
+            f"  the partly executed notebook is at {output_path}; the last good book is unchanged"
+        ) from None
+    finally:
+        if previous is None:
+            os.environ.pop("BOOK_CHART_DATA_DIR", None)
+        else:
+            os.environ["BOOK_CHART_DATA_DIR"] = previous
+    hide_injected_parameters(output_path)
+    return time.perf_counter() - started
+
+
+def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
+    """Validate every page's parameters before any kernel starts."""
+    validated = {}
+    for page in plan.notebook_pages():
+        validated[page.page] = validate_parameters(page.notebook_path, page.parameters)
+    return validated
+
+
+def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str]) -> list[RunResult]:
+    code = code_hash()
+    pages = plan.notebook_pages()
+    results = []
+    for index, page in enumerate(pages, start=1):
+        given = page.parameters
+        key = run_key(page, validated[page.page], data_checksums, code)
+        folder = RUNS_DIR / key
+        meta_path = folder / "run.json"
+        prefix = f"[{index}/{len(pages)}] {page.page}"
+        if meta_path.exists():
+            meta = json.loads(meta_path.read_text())
+            say(f"{prefix}: up to date (run {key[:8]}, executed {meta['executed_at']})")
+            results.append(RunResult(page, validated[page.page], key, folder, meta["seconds"], True, meta["executed_at"]))
+            continue
+        say(f"{prefix}: executing {page.notebook} ...")
+        staging = RUNS_DIR / f"{key}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        seconds = execute_notebook(page.notebook_path, staging / "notebook.ipynb", given, staging / "chart-data")
+        executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        meta = {"page": page.page, "notebook": page.notebook, "parameters": validated[page.page],
+                "seconds": round(seconds, 2), "executed_at": executed_at, "key": key}
+        (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.replace(folder)
+        say(f"{prefix}: executed in {seconds:.1f} s")
+        results.append(RunResult(page, validated[page.page], key, folder, seconds, False, executed_at))
+    return results
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return True
+
+
+def _sync_folder(target: Path, files: dict[str, bytes]) -> int:
+    """Make ``target`` hold exactly ``files`` (name -> content); return how many changed."""
+    changed = 0
+    target.mkdir(parents=True, exist_ok=True)
+    for existing in target.iterdir():
+        if existing.name not in files:
+            existing.unlink() if existing.is_file() else shutil.rmtree(existing)
+            changed += 1
+    for name, data in files.items():
+        changed += _write_if_changed(target / name, data)
+    return changed
+
+
+def vega_bundle_bytes() -> bytes:
+    """The Vega bundle, generated once per vl-convert version and cached."""
+    import vl_convert
+
+    from helpers.charts.render import vega_bundle_source
+
+    cached = CACHE_DIR / "vendor" / f"vega-bundle-{vl_convert.__version__}.js"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(vega_bundle_source(), encoding="utf-8")
+    return cached.read_bytes()
+
+
+def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> int:
+    """Put executed notebooks, chart data, vendor scripts and generated pages under book/."""
+    changed = 0
+    for result in results:
+        changed += _write_if_changed(result.page.output_path, (result.folder / "notebook.ipynb").read_bytes())
+    chart_files: dict[str, bytes] = {}
+    for result in results:
+        data_dir = result.folder / "chart-data"
+        if data_dir.exists():
+            for path in data_dir.iterdir():
+                chart_files[path.name] = path.read_bytes()
+    changed += _sync_folder(EXTRA_DIR / "chart-data", chart_files)
+    vendor = {"vega-bundle.js": vega_bundle_bytes()}
+    if not HTML_MANAGER_DIST.joinpath("embed-amd.js").exists():
+        raise BuildError("node_modules/@jupyter-widgets/html-manager is missing: run `npm ci` "
+                         "(the README's `make book` does it for you)")
+    for name, source in widget_script_files().items():
+        if not source.exists():
+            raise BuildError(
+                f"{source.relative_to(REPO_ROOT)} is missing: the widget scripts come from npm; run `npm ci` "
+                "(the README's `make book` does it for you)"
+            )
+        vendor[name] = source.read_bytes()
+    changed += _sync_folder(EXTRA_DIR / "_vendor", vendor)
+    for page in plan.pages():
+        if page.generated == "run_record":
+            changed += _write_if_changed(page.output_path, run_record.record_markdown(record).encode("utf-8"))
+    changed += _write_if_changed(BOOK_DIR / "_toc.yml", toc_text(plan).encode("utf-8"))
+    return changed
+
+
+def sources_fingerprint() -> str:
+    """Everything Jupyter Book reads, hashed: equal fingerprints mean an identical book."""
+    digest = hashlib.sha256()
+    for path in sorted(BOOK_DIR.rglob("*")):
+        relative = path.relative_to(BOOK_DIR)
+        if relative.parts[0] == "_build" or not path.is_file() or ".ipynb_checkpoints" in relative.parts:
+            continue
+        digest.update(str(relative).encode())
+        digest.update(path.read_bytes())
+    digest.update((REPO_ROOT / "data" / "references.bib").read_bytes() if (REPO_ROOT / "data" / "references.bib").exists() else b"")
+    return digest.hexdigest()
+
+
+def jupyter_book_build() -> None:
+    """Build into a working folder; on success swap the result into book/_build/html."""
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(BOOK_DIR), "--path-output", str(WORK_BUILD_DIR),
+               "-W", "-n", "--keep-going", "--builder", "html"]
+    log_path = CACHE_DIR / "jupyter-book.log"
+    say("building the book with Jupyter Book (-W -n --keep-going) ...")
+    started = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    problems = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+    if completed.returncode != 0 or problems:
+        shown = "\n  ".join(problems[:20]) or output[-2000:]
+        raise BuildError(f"Jupyter Book build failed (log: {log_path}):\n  {shown}\nthe last good book is unchanged")
+    built = WORK_BUILD_DIR / "_build" / "html"
+    staging = HTML_DIR.with_name("html.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(built, staging)
+    previous = HTML_DIR.with_name("html.old")
+    shutil.rmtree(previous, ignore_errors=True)
+    if HTML_DIR.exists():
+        HTML_DIR.replace(previous)
+    staging.replace(HTML_DIR)
+    shutil.rmtree(previous, ignore_errors=True)
+    say(f"book built in {time.perf_counter() - started:.1f} s: {HTML_DIR.relative_to(REPO_ROOT)}/index.html")
+
+
+def build_book(force: bool = False) -> int:
+    """The whole build; returns an exit code."""
+    from helpers import data as book_data
+
+    started = time.perf_counter()
+    book_data.mirror_path()  # fails at once, with how to provide the data, when there is none
+    plan = load_run_plan()
+    say(f"validating parameters of {len(plan.notebook_pages())} notebooks ...")
+    validated = validate_plan(plan)
+    checksums = book_data.dataset_checksums()
+    results = run_pages(plan, validated, checksums)
+    record = run_record.make_record(results, checksums)
+    assemble_sources(plan, results, record)
+    fingerprint = sources_fingerprint()
+    stamp = CACHE_DIR / "book-fingerprint"
+    if not force and HTML_DIR.joinpath("index.html").exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        say("book is up to date: nothing changed since the last build")
+    else:
+        jupyter_book_build()
+        stamp.write_text(fingerprint)
+    run_record.save(record)
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def run_single(notebook: Path, output: Path, given: dict[str, Any]) -> int:
+    """`python -m helpers run`: validate, then execute one notebook with papermill."""
+    merged = validate_parameters(notebook, given)
+    say(f"parameters valid: {json.dumps(merged, ensure_ascii=False)}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    seconds = execute_notebook(notebook, output, given, output.parent / "chart-data")
+    say(f"executed {notebook.name} -> {output} in {seconds:.1f} s")
+    return 0
+
+
+__all__ = ["build_book", "run_single", "validate_plan", "ParameterError"]

@@ -1,0 +1,100 @@
+"""Run records: what produced this edition of the book (parameters, commit, data, packages, timings)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from importlib import metadata
+from typing import Any
+
+from helpers.paths import CACHE_DIR, REPO_ROOT
+
+RECORDS_DIR = CACHE_DIR / "records"
+RECORDED_PACKAGES = (
+    "altair", "vl-convert-python", "pandas", "numpy", "papermill", "nbclient", "ipykernel",
+    "ipywidgets", "jupyter-book", "sphinx", "myst-nb", "nbval",
+)
+
+
+def git_commit() -> str:
+    """The commit the book was built from, marked '+dirty' when the work tree has changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + ("+dirty" if dirty else "")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def make_record(results: list, data_checksums: dict[str, str]) -> dict[str, Any]:
+    return {
+        "git_commit": git_commit(),
+        "data_checksums": dict(sorted(data_checksums.items())),
+        "packages": package_versions(),
+        "runs": [
+            {
+                "page": result.page.page,
+                "notebook": result.page.notebook,
+                "parameters": result.parameters,
+                "run_key": result.key,
+                "seconds": round(result.seconds, 2),
+                "executed_at": result.executed_at,
+                "reused_from_cache": result.cached,
+            }
+            for result in results
+        ],
+    }
+
+
+def save(record: dict[str, Any]) -> None:
+    RECORDS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    text = json.dumps({"recorded_at": stamp, **record}, indent=2, ensure_ascii=False)
+    (RECORDS_DIR / f"{stamp}.json").write_text(text, encoding="utf-8")
+    (RECORDS_DIR / "latest.json").write_text(text, encoding="utf-8")
+
+
+def _cell(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("|", "\\|")
+
+
+def record_markdown(record: dict[str, Any]) -> str:
+    """The run-record page: deterministic for a given record, so an unchanged book stays unchanged."""
+    lines = [
+        "# Run record",
+        "",
+        "What produced this edition of the book. Each notebook ran with papermill with the parameters",
+        "below; a run is reused while its notebook, parameters, data checksums and code are unchanged.",
+        "",
+        f"**Git commit:** `{record['git_commit']}`",
+        "",
+        "## Notebook runs",
+        "",
+        "| Page | Notebook | Parameters | Executed (UTC) | Seconds | Run key |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for run in record["runs"]:
+        lines.append(
+            f"| {run['page']} | `{run['notebook']}` | `{_cell(run['parameters'])}` | {run['executed_at']} "
+            f"| {run['seconds']:.1f} | `{run['run_key'][:12]}` |"
+        )
+    lines += ["", "## Data checksums (SHA-256)", "", "| Dataset | SHA-256 |", "|---|---|"]
+    lines += [f"| {name} | `{digest}` |" for name, digest in record["data_checksums"].items()]
+    lines += ["", "## Package versions", "", "| Package | Version |", "|---|---|"]
+    lines += [f"| {name} | {version} |" for name, version in record["packages"].items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,240 @@
+"""Render Altair charts for an offline book: data as published files, one page-global Vega bundle.
+
+Why not Altair's own renderers: they load Vega from a CDN (blank offline) or inline ~900 KB
+per chart. Here every chart's rows go to a content-addressed file under ``chart-data/`` in
+two forms: ``<name>.json`` (JupyterLab resolves the relative URL next to the notebook) and
+``<name>.js`` (a script tag, which also works from ``file://`` where a fetch does not). The
+HTML output loads the book's one Vega bundle (``_vendor/vega-bundle.js``, generated at build
+time from the installed vl-convert-python) and the data scripts, relative to the page's
+Sphinx ``data-content_root``, then embeds the spec. Identical data frames hash to the same
+file, so linked views share one copy of their data and committed notebooks stay small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+CHART_DATA_URL_PREFIX = "chart-data/"
+CHART_DATA_ENV = "BOOK_CHART_DATA_DIR"
+VEGA_BUNDLE_PATH = "_vendor/vega-bundle.js"
+JS_DATA_REGISTRY = "__bookChartData"
+
+
+def chart_data_dir() -> Path:
+    """Where chart data files are written: the build's run folder, else next to the notebook."""
+    configured = os.environ.get(CHART_DATA_ENV)
+    return Path(configured) if configured else Path.cwd() / "chart-data"
+
+
+def _records_json(data: pd.DataFrame) -> str:
+    frame = data.copy()
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.to_dict(orient="records")
+    return json.dumps(records, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__} for a chart")
+
+
+def publish_chart_data(data: pd.DataFrame, name: str | None = None) -> str:
+    """Write ``data`` as chart-data files (json + js) and return the spec-relative URL."""
+    payload = _records_json(data)
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    stem = f"{name}-{digest}" if name else digest
+    folder = chart_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path = folder / f"{stem}.json"
+    if not json_path.exists():
+        _atomic_write(json_path, payload)
+        script = (
+            f"(window.{JS_DATA_REGISTRY}=window.{JS_DATA_REGISTRY}||{{}})"
+            f"[{json.dumps(stem)}]={payload};\n"
+        )
+        _atomic_write(folder / f"{stem}.js", script)
+    return f"{CHART_DATA_URL_PREFIX}{stem}.json"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def book_data_transformer(data: Any) -> dict:
+    """Altair data transformer: a DataFrame becomes a URL to a published file, never inline rows."""
+    if isinstance(data, pd.DataFrame):
+        return {"url": publish_chart_data(data), "format": {"type": "json"}}
+    if isinstance(data, dict) and ("url" in data or "values" in data or "name" in data):
+        return data
+    raise TypeError(
+        f"charts take pandas DataFrames, got {type(data).__name__}; pass the frame to alt.Chart(...)"
+    )
+
+
+def named_data(data: pd.DataFrame, name: str) -> alt.UrlData:
+    """Data for a chart under a readable file name (e.g. shared by linked views)."""
+    return alt.UrlData(url=publish_chart_data(data, name=name), format=alt.DataFormat(type="json"))
+
+
+def _collect_chart_data_urls(node: Any, found: list[str]) -> None:
+    if isinstance(node, dict):
+        url = node.get("url")
+        if isinstance(url, str) and url.startswith(CHART_DATA_URL_PREFIX) and url not in found:
+            found.append(url)
+        for value in node.values():
+            _collect_chart_data_urls(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_chart_data_urls(value, found)
+
+
+_EMBED_SCRIPT = """
+(function () {
+  var root = document.documentElement.getAttribute("data-content_root");
+  if (root === null) { root = ""; }
+  var el = document.getElementById(%(div_id)s);
+  var spec = %(spec)s;
+  var files = %(files)s;
+  function load(src) {
+    window.__bookScripts = window.__bookScripts || {};
+    if (!window.__bookScripts[src]) {
+      window.__bookScripts[src] = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = root + src;
+        s.onload = resolve;
+        s.onerror = function () { reject(new Error("could not load " + src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return window.__bookScripts[src];
+  }
+  function inline(node) {
+    if (Array.isArray(node)) { return node.map(inline); }
+    if (node && typeof node === "object") {
+      var out = {};
+      Object.keys(node).forEach(function (k) { out[k] = inline(node[k]); });
+      if (typeof node.url === "string" && node.url.indexOf("%(prefix)s") === 0) {
+        var key = node.url.slice(%(prefix_len)d, -5);
+        delete out.url;
+        out.values = window.%(registry)s[key];
+      }
+      return out;
+    }
+    return node;
+  }
+  load("%(bundle)s")
+    .then(function () { return Promise.all(files.map(function (f) { return load(f.replace(/\\.json$/, ".js")); })); })
+    .then(function () { return vegaEmbed(el, inline(spec), {actions: false, renderer: "svg"}); })
+    .then(function (result) { el.vegaView = result.view; el.setAttribute("data-rendered", "true"); })
+    .catch(function (err) {
+      el.setAttribute("data-rendered", "error");
+      el.textContent = "This chart could not be drawn: " + err.message;
+      console.error(err);
+    });
+})();
+"""
+
+
+class Figure:
+    """A chart as the book shows it: a numbered caption, alt text, and the spec."""
+
+    def __init__(self, chart: alt.TopLevelMixin, *, caption: str, alt_text: str, number: str):
+        self.chart = chart
+        self.caption = caption
+        self.alt_text = alt_text
+        self.number = number
+
+    def spec(self) -> dict:
+        with alt.data_transformers.enable("book"):
+            return self.chart.to_dict()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        spec = self.spec()
+        spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        div_id = "fig-" + hashlib.sha256((self.number + spec_json).encode("utf-8")).hexdigest()[:12]
+        files: list[str] = []
+        _collect_chart_data_urls(spec, files)
+        script = _EMBED_SCRIPT % {
+            "div_id": json.dumps(div_id),
+            "spec": spec_json.replace("</", "<\\/"),
+            "files": json.dumps(files),
+            "prefix": CHART_DATA_URL_PREFIX,
+            "prefix_len": len(CHART_DATA_URL_PREFIX),
+            "registry": JS_DATA_REGISTRY,
+            "bundle": VEGA_BUNDLE_PATH,
+        }
+        caption = html.escape(f"Figure {self.number}. {self.caption}")
+        body = (
+            f'<figure class="book-figure" role="group" aria-label="{html.escape(self.alt_text)}">'
+            f'<div id="{div_id}" class="book-chart" role="img" aria-label="{html.escape(self.alt_text)}"></div>'
+            f"<figcaption>{caption}</figcaption>"
+            f"<script>{script}</script></figure>"
+        )
+        mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json"
+        return {"text/html": body, mimetype: spec, "text/plain": f"<Figure {self.number}: {self.caption}>"}
+
+
+class FigureCounter:
+    """Numbers figures within a chapter: 'chapter.n' when a chapter number is set."""
+
+    def __init__(self) -> None:
+        self.chapter: str | None = None
+        self.count = 0
+
+    def next_number(self) -> str:
+        self.count += 1
+        return f"{self.chapter}.{self.count}" if self.chapter else str(self.count)
+
+
+_counter = FigureCounter()
+
+
+def set_chapter(chapter: int | str | None) -> None:
+    """Start numbering figures for a chapter ('3' gives Figure 3.1, 3.2, ...)."""
+    _counter.chapter = None if chapter is None else str(chapter)
+    _counter.count = 0
+
+
+def figure(chart: alt.TopLevelMixin, *, caption: str, alt_text: str) -> Figure:
+    """Wrap a chart as the next numbered figure; display it with ``display(...)`` or as a cell's value."""
+    if not caption.strip() or not alt_text.strip():
+        raise ValueError("every figure needs a caption and alt text describing what it shows")
+    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number())
+
+
+def enable() -> None:
+    """Register the book's data transformer (idempotent); called on import of helpers.charts."""
+    if "book" not in alt.data_transformers.names():
+        alt.data_transformers.register("book", book_data_transformer)
+    alt.data_transformers.enable("book")
+
+
+def vega_bundle_source() -> str:
+    """The Vega, Vega-Lite and vega-embed bundle, wrapped so it adds only page globals."""
+    import vl_convert
+
+    vl_version = alt.SCHEMA_VERSION.rsplit(".", 1)[0]  # "v6.4"
+    try:
+        bundle = vl_convert.javascript_bundle(vl_version=vl_version)
+    except ValueError:
+        bundle = vl_convert.javascript_bundle()
+    if "window.vegaEmbed" not in bundle:
+        raise RuntimeError("vl-convert's bundle no longer exports window.vegaEmbed; check its version")
+    # A function scope keeps the bundle's top-level names (e.g. `_`) from colliding with Sphinx's.
+    return "/* Vega, Vega-Lite, vega-embed: generated by vl-convert-python at build time */\n(function(){\n" + bundle + "\n})();\n"

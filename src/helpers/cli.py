@@ -1,0 +1,137 @@
+"""`python -m helpers`: build the book, run one notebook, check and refresh the data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from helpers.errors import BookError, ParameterError
+
+DESCRIPTION = """\
+The research book on Finnish social assistance: build it, re-run its notebooks with new
+parameters, check or refresh its data. The data release is read from BOOK_DATA_MIRROR."""
+
+
+def _run(args: argparse.Namespace) -> int:
+    from helpers.book.build import run_single
+    from helpers.book.params import parse_cli_value
+
+    given: dict = {}
+    for mapping in args.yaml or []:
+        try:
+            parsed = yaml.safe_load(mapping)
+        except yaml.YAMLError as error:
+            raise ParameterError(f"-y {mapping!r} is not valid YAML: {error}") from None
+        if not isinstance(parsed, dict):
+            raise ParameterError(f"-y takes a YAML mapping such as '{{municipalities: [Tampere, Kuopio]}}', got {mapping!r}")
+        given.update(parsed)
+    for name, value in args.parameter or []:
+        given[name] = parse_cli_value(value)
+    notebook = Path(args.notebook)
+    if not notebook.exists():
+        raise ParameterError(f"notebook {notebook} not found; the book's notebooks are in notebooks/")
+    output = Path(args.output) if args.output else Path("build") / notebook.name
+    return run_single(notebook, output, given)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from helpers.book.build import build_book
+
+    return build_book(force=args.force)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from helpers.book.build import validate_plan
+    from helpers.book.runplan import load_run_plan
+
+    plan = load_run_plan()
+    validated = validate_plan(plan)
+    for page, parameters in validated.items():
+        print(f"{page}: ok {parameters}")
+    return 0
+
+
+def _toc(args: argparse.Namespace) -> int:
+    from helpers.book.runplan import load_run_plan, toc_text
+    from helpers.paths import BOOK_DIR
+
+    text = toc_text(load_run_plan())
+    target = BOOK_DIR / "_toc.yml"
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print("book/_toc.yml differs from the run plan; run `python -m helpers toc`", file=sys.stderr)
+            return 1
+        print("book/_toc.yml matches the run plan")
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from helpers.book.reference import execute_reference_editions
+
+    return execute_reference_editions(args.notebooks)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="execute one notebook with parameters (validated before the kernel starts)",
+        description="Execute one notebook with papermill (kernel python3). Parameters are checked against the "
+                    "notebook's parameters cell and the data before any kernel starts.",
+        epilog="example: python -m helpers run notebooks/pilot.ipynb -o build/tampere.ipynb "
+               "-p outcome unemployment_rate -y '{municipalities: [Tampere]}'")
+    run.add_argument("notebook", help="the notebook to run, e.g. notebooks/pilot.ipynb")
+    run.add_argument("-o", "--output", help="where to write the executed notebook (default build/NAME.ipynb)")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                     help="a scalar parameter, as papermill takes it (repeatable)")
+    run.add_argument("-y", "--yaml", action="append", metavar="YAML",
+                     help="parameters as a YAML mapping, e.g. '{municipalities: [Tampere, Kuopio]}'")
+    run.set_defaults(func=_run)
+
+    build = commands.add_parser(
+        "build", help="build the whole book from book/runplan.yml",
+        description="Validate every page's parameters, execute the notebooks whose inputs changed, build the "
+                    "book with Jupyter Book and swap it into book/_build/html only when the build succeeded.")
+    build.add_argument("--force", action="store_true", help="rebuild the HTML even when nothing changed")
+    build.set_defaults(func=_build)
+
+    validate = commands.add_parser("validate", help="validate the run plan's parameters without running anything")
+    validate.set_defaults(func=_validate)
+
+    toc = commands.add_parser("toc", help="write book/_toc.yml from the run plan (--check to compare)")
+    toc.add_argument("--check", action="store_true", help="only check that book/_toc.yml matches")
+    toc.set_defaults(func=_toc)
+
+    reference = commands.add_parser(
+        "reference", help="re-execute notebooks/ in place with default parameters (the reference edition nbval checks)")
+    reference.add_argument("notebooks", nargs="*", help="notebooks to re-execute (default: all in notebooks/)")
+    reference.set_defaults(func=_reference)
+
+    try:
+        from helpers.data.cli import add_data_commands
+    except ImportError:
+        pass
+    else:
+        add_data_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

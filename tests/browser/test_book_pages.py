@@ -1,0 +1,101 @@
+"""Every page of the built book loads offline, draws its charts and loads nothing from outside."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from helpers.paths import BOOK_DIR
+
+pytestmark = pytest.mark.browser
+
+
+def book_pages() -> list[str]:
+    toc = yaml.safe_load((BOOK_DIR / "_toc.yml").read_text())
+    pages = [toc["root"] + ".html"]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] + ".html" for chapter in part["chapters"]]
+    return pages
+
+
+class PageVisit:
+    """Opens a page, recording console errors, page errors and every request's URL."""
+
+    def __init__(self, browser, base_url: str, page_path: str):
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        self.outside_requests: list[str] = []
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.context.route("**/*", self._route)
+        self.page.goto(base_url + page_path, wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base_url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside_requests.append(url)
+            route.abort()
+
+    def wait_for_charts(self) -> int:
+        charts = self.page.locator(".book-chart")
+        count = charts.count()
+        for index in range(count):
+            chart = charts.nth(index)
+            chart.scroll_into_view_if_needed()
+            self.page.wait_for_function(
+                "el => el.getAttribute('data-rendered') !== null", arg=chart.element_handle(), timeout=20000)
+        return count
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.mark.parametrize("page_path", book_pages())
+def test_page_loads_offline_with_working_charts(browser, base_url, page_path):
+    visit = PageVisit(browser, base_url, page_path)
+    try:
+        count = visit.wait_for_charts()
+        states = visit.page.eval_on_selector_all(".book-chart", "els => els.map(e => e.getAttribute('data-rendered'))")
+        assert states == ["true"] * count, f"charts not drawn on {page_path}: {states}"
+        views = visit.page.eval_on_selector_all(".book-chart", "els => els.filter(e => e.vegaView).length")
+        assert views == count
+        assert not visit.console_errors, f"console errors on {page_path}: {visit.console_errors}"
+        assert not visit.outside_requests, f"{page_path} requested outside the book: {visit.outside_requests}"
+    finally:
+        visit.close()
+
+
+def root_page() -> str:
+    return yaml.safe_load((BOOK_DIR / "_toc.yml").read_text())["root"] + ".html"
+
+
+def test_index_leads_to_the_first_page_with_charts(browser, server_url):
+    visit = PageVisit(browser, server_url, "index.html")
+    visit.page.wait_for_url("**/" + root_page())
+    try:
+        assert visit.wait_for_charts() >= 1
+    finally:
+        visit.close()
+
+
+def test_bound_dropdown_changes_what_the_chart_shows(browser, base_url):
+    visit = PageVisit(browser, base_url, root_page())
+    try:
+        visit.wait_for_charts()
+        select = visit.page.locator(".vega-bindings select").first
+        options = select.locator("option").all_inner_texts()
+        assert len(options) >= 2
+        chart = visit.page.locator(".book-chart").first
+        before = chart.locator("svg").inner_html()
+        select.select_option(index=1 if select.input_value() != select.locator("option").nth(1).get_attribute("value") else 0)
+        visit.page.wait_for_function(
+            "([el, old]) => el.querySelector('svg').innerHTML !== old", arg=[chart.element_handle(), before], timeout=10000)
+        after = chart.locator("svg").inner_html()
+        assert after != before
+        assert not visit.console_errors
+    finally:
+        visit.close()

@@ -1,0 +1,71 @@
+"""The offline chart renderer: data go to published files, specs stay small and deterministic."""
+
+import json
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from helpers.charts import render
+
+SYNTHETIC = pd.DataFrame({"municipality": ["A", "B", "C"], "value": [1.5, None, 3.0]})  # synthetic
+
+
+@pytest.fixture(autouse=True)
+def chart_data(tmp_path, monkeypatch):
+    monkeypatch.setenv(render.CHART_DATA_ENV, str(tmp_path / "chart-data"))
+    render.set_chapter(None)
+    return tmp_path / "chart-data"
+
+
+def _chart(frame):
+    return alt.Chart(frame).mark_bar().encode(x="municipality:N", y="value:Q")
+
+
+def test_spec_references_a_published_file_instead_of_inline_rows(chart_data):
+    spec = render.figure(_chart(SYNTHETIC), caption="c", alt_text="a").spec()
+    assert "values" not in json.dumps(spec)
+    url = spec["data"]["url"]
+    assert url.startswith("chart-data/") and url.endswith(".json")
+    stem = url.removeprefix("chart-data/").removesuffix(".json")
+    rows = json.loads((chart_data / f"{stem}.json").read_text())
+    assert rows == [{"municipality": "A", "value": 1.5}, {"municipality": "B", "value": None},
+                    {"municipality": "C", "value": 3.0}]
+    script = (chart_data / f"{stem}.js").read_text()
+    assert script.startswith(f"(window.{render.JS_DATA_REGISTRY}=") and json.dumps(stem) in script
+
+
+def test_linked_views_share_one_copy_of_their_data(chart_data):
+    left = _chart(SYNTHETIC)
+    right = alt.Chart(SYNTHETIC).mark_point().encode(x="value:Q")
+    render.figure(left | right, caption="c", alt_text="a").spec()
+    assert len(list(chart_data.glob("*.json"))) == 1
+
+
+def test_mimebundle_is_deterministic_and_loads_nothing_from_outside():
+    first = render.figure(_chart(SYNTHETIC), caption="Cap", alt_text="Alt")._repr_mimebundle_()
+    render.set_chapter(None)
+    second = render.figure(_chart(SYNTHETIC), caption="Cap", alt_text="Alt")._repr_mimebundle_()
+    assert first == second
+    html = first["text/html"]
+    assert "http://" not in html and "https://" not in html.replace("https://vega.github.io/schema", "")
+    assert render.VEGA_BUNDLE_PATH in html and "data-content_root" in html
+    assert "<figcaption>Figure 1. Cap</figcaption>" in html and 'aria-label="Alt"' in html
+
+
+def test_figures_are_numbered_within_a_chapter():
+    render.set_chapter(3)
+    numbers = [render.figure(_chart(SYNTHETIC), caption="c", alt_text="a").number for _ in range(2)]
+    assert numbers == ["3.1", "3.2"]
+
+
+def test_a_figure_needs_caption_and_alt_text():
+    with pytest.raises(ValueError, match="caption and alt text"):
+        render.figure(_chart(SYNTHETIC), caption="", alt_text="a")
+
+
+def test_vega_bundle_is_wrapped_in_a_function_scope_and_exports_vega_embed():
+    source = render.vega_bundle_source()
+    assert source.split("\n", 2)[1] == "(function(){"
+    assert source.rstrip().endswith("})();")
+    assert "window.vegaEmbed=" in source
