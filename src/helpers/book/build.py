@@ -156,35 +156,64 @@ def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
     return validated
 
 
-def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str]) -> list[RunResult]:
+def _execute_run(page_notebook: str, given: dict[str, Any], staging: str) -> float:
+    """Worker: execute one notebook into its staging folder (runs in a separate process)."""
+    staging_path = Path(staging)
+    return execute_notebook(REPO_ROOT / page_notebook, staging_path / "notebook.ipynb", given,
+                            staging_path / "chart-data")
+
+
+def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str],
+              workers: int | None = None) -> list[RunResult]:
+    """Reuse cached runs; execute the others, two at a time on these 2-core machines."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+
     code = code_hash()
     pages = plan.notebook_pages()
-    results = []
+    results: dict[str, RunResult] = {}
+    pending: list[tuple[Page, str]] = []
     for index, page in enumerate(pages, start=1):
-        given = page.parameters
         key = run_key(page, validated[page.page], data_checksums, code)
-        folder = RUNS_DIR / key
-        meta_path = folder / "run.json"
-        prefix = f"[{index}/{len(pages)}] {page.page}"
+        meta_path = RUNS_DIR / key / "run.json"
         if meta_path.exists():
             meta = json.loads(meta_path.read_text())
-            say(f"{prefix}: up to date (run {key[:8]}, executed {meta['executed_at']})")
-            results.append(RunResult(page, validated[page.page], key, folder, meta["seconds"], True, meta["executed_at"]))
-            continue
-        say(f"{prefix}: executing {page.notebook} ...")
-        staging = RUNS_DIR / f"{key}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        seconds = execute_notebook(page.notebook_path, staging / "notebook.ipynb", given, staging / "chart-data")
-        executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        meta = {"page": page.page, "notebook": page.notebook, "parameters": validated[page.page],
-                "seconds": round(seconds, 2), "executed_at": executed_at, "key": key}
-        (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.replace(folder)
-        say(f"{prefix}: executed in {seconds:.1f} s")
-        results.append(RunResult(page, validated[page.page], key, folder, seconds, False, executed_at))
-    return results
+            say(f"[{index}/{len(pages)}] {page.page}: up to date (run {key[:8]}, executed {meta['executed_at']})")
+            results[page.page] = RunResult(page, validated[page.page], key, RUNS_DIR / key, meta["seconds"], True,
+                                           meta["executed_at"])
+        else:
+            pending.append((page, key))
+    if pending:
+        workers = workers or max(1, min(len(pending), os.cpu_count() or 1, 2))
+        say(f"executing {len(pending)} notebook(s), {workers} at a time ...")
+        failures = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {}
+            for page, key in pending:
+                staging = RUNS_DIR / f"{key}.partial"
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(parents=True)
+                futures[pool.submit(_execute_run, page.notebook, page.parameters, str(staging))] = (page, key, staging)
+            for future in as_completed(futures):
+                page, key, staging = futures[future]
+                try:
+                    seconds = future.result()
+                except BuildError as error:
+                    say(f"  {page.page}: FAILED")
+                    failures.append(str(error))
+                    continue
+                executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                meta = {"page": page.page, "notebook": page.notebook, "parameters": validated[page.page],
+                        "seconds": round(seconds, 2), "executed_at": executed_at, "key": key}
+                (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+                folder = RUNS_DIR / key
+                shutil.rmtree(folder, ignore_errors=True)
+                staging.replace(folder)
+                say(f"  {page.page}: executed in {seconds:.1f} s")
+                results[page.page] = RunResult(page, validated[page.page], key, folder, seconds, False, executed_at)
+        if failures:
+            raise BuildError("\n".join(failures))
+    return [results[page.page] for page in pages]
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -294,13 +323,13 @@ def jupyter_book_build() -> None:
     say(f"book built in {time.perf_counter() - started:.1f} s: {HTML_DIR.relative_to(REPO_ROOT)}/index.html")
 
 
-def build_book(force: bool = False) -> int:
+def build_book(force: bool = False, plan_path: Path | None = None) -> int:
     """The whole build; returns an exit code."""
     from helpers import data as book_data
 
     started = time.perf_counter()
     book_data.mirror_path()  # fails at once, with how to provide the data, when there is none
-    plan = load_run_plan()
+    plan = load_run_plan(plan_path) if plan_path else load_run_plan()
     say(f"validating parameters of {len(plan.notebook_pages())} notebooks ...")
     validated = validate_plan(plan)
     checksums = book_data.dataset_checksums()
