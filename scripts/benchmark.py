@@ -67,8 +67,11 @@ def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     html_dir = tree / "book" / "_build" / "html"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
-    handler.log_message = lambda *args: None
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(html_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -3,9 +3,14 @@
 Jupyter Book 1 always loads sphinx-thebe, whose configuration script names a CDN and is
 added twice (a console error: `THEBE_JS_URL` already declared); the book runs no live
 kernels, so those scripts are dropped, and any other script added twice is kept once.
+The theme's fontawesome.js (1.5 MB) is dropped too: it only swaps icons for SVGs, and the
+theme's stylesheet draws the same icons from its webfonts, which keeps pages light.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 
 def _script_key(script) -> tuple:
@@ -20,10 +25,50 @@ def _is_thebe(script) -> bool:
     return "thebe" in filename or "THEBE_JS_URL" in body
 
 
+
+# Widget pages: the saved widget state is in the page, but the 3.6 MB widget manager (installed
+# from npm, published under _vendor/) loads only when the reader asks for it, so pages stay light.
+WIDGET_LOADER = """<script>
+(function () {
+  function init() {
+    var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+    if (!views.length) { return; }
+    var root = document.documentElement.getAttribute("data-content_root") || "";
+    var box = document.createElement("div");
+    box.className = "admonition note book-widget-loader";
+    box.innerHTML = '<p class="admonition-title">A live explorer: needs a Jupyter kernel</p>' +
+      '<p>This explorer redraws with Python callbacks, so it works only in a running notebook ' +
+      '(download this page as a notebook with the button at the top and run it). Its saved controls ' +
+      'can be shown here without a kernel; that loads 3.6 MB of widget scripts published with the book.</p>' +
+      '<button type="button" class="btn btn-secondary">Show the explorer\\'s saved state</button>';
+    var cell = views[0].closest(".cell") || views[0].parentElement;
+    cell.parentElement.insertBefore(box, cell);
+    var button = box.querySelector("button");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      button.textContent = "Loading widget scripts…";
+      var first = document.createElement("script");
+      first.src = root + "_vendor/require.min.js";
+      first.onload = function () {
+        var second = document.createElement("script");
+        second.src = root + "_vendor/embed-amd.js";
+        second.onload = function () { button.textContent = "Saved state shown below"; };
+        document.head.appendChild(second);
+      };
+      document.head.appendChild(first);
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
+</script>"""
+
+
 def clean_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
+    if any("widget-state" in str((getattr(s, "attributes", {}) or {}).get("type", "")) for s in scripts):
+        context["body"] = context.get("body", "") + WIDGET_LOADER
     seen: set[tuple] = set()
     kept = []
     for script in scripts:
@@ -35,7 +80,22 @@ def clean_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = kept
 
 
+_FONTAWESOME_TAG = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def drop_fontawesome_js(app, exception) -> None:
+    """The theme's layout names fontawesome.js directly, so it is removed from the written pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        cleaned = _FONTAWESOME_TAG.sub("", text)
+        if cleaned != text:
+            page.write_text(cleaned, encoding="utf-8")
+
+
 def setup(app):
+    app.connect("build-finished", drop_fontawesome_js)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -54,7 +54,15 @@ def _json_default(value: Any) -> Any:
 
 def publish_chart_data(data: pd.DataFrame, name: str | None = None) -> str:
     """Write ``data`` as chart-data files (json + js) and return the spec-relative URL."""
-    payload = _records_json(data)
+    return _publish_payload(_records_json(data), name)
+
+
+def publish_chart_json(document: Any, name: str) -> str:
+    """Write a JSON document (e.g. TopoJSON boundaries) as chart-data files; return its URL."""
+    return _publish_payload(json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True), name)
+
+
+def _publish_payload(payload: str, name: str | None) -> str:
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
     stem = f"{name}-{digest}" if name else digest
     folder = chart_data_dir()
@@ -90,6 +98,11 @@ def book_data_transformer(data: Any) -> dict:
 def named_data(data: pd.DataFrame, name: str) -> alt.UrlData:
     """Data for a chart under a readable file name (e.g. shared by linked views)."""
     return alt.UrlData(url=publish_chart_data(data, name=name), format=alt.DataFormat(type="json"))
+
+
+def topojson_data(document: dict, name: str, feature: str) -> alt.UrlData:
+    """Boundaries for a map: the TopoJSON is published as a file beside the pages, never inlined."""
+    return alt.UrlData(url=publish_chart_json(document, name), format=alt.TopoDataFormat(type="topojson", feature=feature))
 
 
 def _collect_chart_data_urls(node: Any, found: list[str]) -> None:
