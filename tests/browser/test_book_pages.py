@@ -99,3 +99,12 @@ def test_bound_dropdown_changes_what_the_chart_shows(browser, base_url):
         assert not visit.console_errors
     finally:
         visit.close()
+
+
+def test_no_built_page_names_a_third_party_script_or_stylesheet(html_dir):
+    import re
+
+    pattern = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//', re.IGNORECASE)
+    offenders = [str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html") if pattern.search(p.read_text())]
+    assert not offenders, f"pages that load scripts or styles from outside the book: {offenders}"
+    assert not [p for p in html_dir.rglob("*.html") if "THEBE_JS_URL" in p.read_text()]
