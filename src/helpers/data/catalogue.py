@@ -1,0 +1,152 @@
+"""The data catalogue (data/datapackage.json, Frictionless Data Package) and what it says.
+
+A refreshed data release carries its own datapackage.json; its resources override the repository
+catalogue's entries of the same name (new checksums, retrieval time, query) and may add new ids.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.data import paths
+from helpers.errors import DataError, MirrorNotFound, ParameterError
+
+_cache: dict[str, tuple[tuple[int, int], dict]] = {}
+
+
+def _read_json(path: Path) -> dict:
+    st = path.stat()
+    key = (st.st_size, st.st_mtime_ns)
+    hit = _cache.get(str(path))
+    if hit and hit[0] == key:
+        return hit[1]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DataError(f"{path} is not valid JSON ({exc}). Fix: restore it from version control.") from exc
+    _cache[str(path)] = (key, data)
+    return data
+
+
+def package() -> dict:
+    """The repository catalogue, as parsed JSON (do not modify the returned dict)."""
+    path = paths.catalogue_path()
+    if not path.is_file():
+        raise DataError(f"The data catalogue {path} is missing. Fix: restore data/datapackage.json from version control.")
+    return _read_json(path)
+
+
+def release_package(root: Path | None = None) -> dict | None:
+    """The active release's own datapackage.json (written by `data refresh`), if it has one."""
+    if root is None:
+        try:
+            root = paths.mirror_path()
+        except MirrorNotFound:
+            return None
+    manifest = Path(root) / paths.RELEASE_CATALOGUE
+    if not manifest.is_file():
+        return None
+    return _read_json(manifest)
+
+
+def resources(*, include_release: bool = True) -> dict[str, dict]:
+    """Resource id -> catalogue entry, repository entries overridden by the active release's."""
+    out = {r["name"]: r for r in package()["resources"]}
+    if include_release:
+        rel = release_package()
+        if rel:
+            for r in rel.get("resources", []):
+                merged = copy.deepcopy(out.get(r["name"], {}))
+                merged.update(r)
+                merged.setdefault("x-location", "mirror")
+                out[r["name"]] = merged
+    return out
+
+
+def dataset_ids(*, include_samples: bool = False) -> list[str]:
+    return [k for k, r in resources().items() if include_samples or r.get("x-role") != "api-sample"]
+
+
+def resource(dataset_id: str) -> dict:
+    res = resources()
+    if dataset_id not in res:
+        import difflib
+
+        near = difflib.get_close_matches(str(dataset_id), list(res), n=3, cutoff=0.0)
+        raise ParameterError(
+            f"Unknown dataset id {dataset_id!r}. Nearest: {', '.join(near)}. "
+            f"Valid ids: {', '.join(dataset_ids())}. (Fact tables must be listed in data/datapackage.json: "
+            "run `python -m helpers data catalogue --update-facts`.)"
+        )
+    return res[dataset_id]
+
+
+def resource_file(res: dict) -> Path:
+    """Where the resource's file is: in the data release (mirror) or in the repository's data/."""
+    if res.get("x-location") == "repo":
+        return paths.repo_root() / "data" / res["path"]
+    return paths.mirror_path() / res["path"]
+
+
+def expected_sha256(res: dict) -> str | None:
+    h = res.get("hash")
+    if not h:
+        return None
+    return h.split(":", 1)[1] if h.startswith("sha256:") else h
+
+
+def describe(dataset_id: str, *, raw: bool = False) -> pd.DataFrame:
+    """Column docs of a dataset as `load()` returns it (raw=True: as in the file): name, type, description, unit."""
+    res = resource(dataset_id)
+    schema = res.get("schema", {}) if raw else res.get("x-tidy-schema") or res.get("schema", {})
+    rows = [
+        {
+            "name": f["name"],
+            "type": f.get("type", "string"),
+            "description": f.get("description", ""),
+            "unit": f.get("x-unit", ""),
+        }
+        for f in schema.get("fields", [])
+    ]
+    df = pd.DataFrame(rows, columns=["name", "type", "description", "unit"])
+    df.attrs["dataset_id"] = dataset_id
+    df.attrs["title"] = res.get("title", "")
+    return df
+
+
+def _licence_text(res: dict) -> str:
+    return "; ".join(lic.get("name", lic.get("title", "")) for lic in res.get("licenses", []))
+
+
+def catalogue_table(*, include_samples: bool = False) -> pd.DataFrame:
+    """One row per dataset for the book's "Data and sources" page (works without the mirror)."""
+    rows = []
+    for rid, res in resources().items():
+        if res.get("x-role") == "api-sample" and not include_samples:
+            continue
+        sources = res.get("sources", [])
+        sha = expected_sha256(res) or ""
+        rows.append(
+            {
+                "id": rid,
+                "title": res.get("title", ""),
+                "attribution": res.get("x-attribution", ""),
+                "licence": _licence_text(res),
+                "official_source": sources[0].get("path", "") if sources else "",
+                "source_count": len(sources),
+                "location": res.get("x-location", "mirror"),
+                "file": res.get("path", ""),
+                "rows": res.get("x-rows", res.get("x-topojson", {}).get("geometries")),
+                "bytes": res.get("bytes"),
+                "sha256_short": sha[:12],
+                "retrieved": res.get("x-retrieved", ""),
+            }
+        )
+    df = pd.DataFrame(rows)
+    df["rows"] = df["rows"].astype("Int64")
+    df["bytes"] = df["bytes"].astype("Int64")
+    return df
