@@ -23,6 +23,7 @@ from typing import Any, Callable
 import nbformat
 
 from helpers.book import record as run_record
+from helpers.book.kernels import KERNEL_MANAGER_CLASS
 from helpers.book.params import validate_parameters
 from helpers.book.runplan import Page, RunPlan, load_run_plan, toc_text
 from helpers.errors import BuildError, ParameterError
@@ -133,6 +134,7 @@ def execute_notebook(
             cwd=str(notebook_path.parent),
             progress_bar=False,
             request_save_on_cell_execute=False,
+            kernel_manager_class=KERNEL_MANAGER_CLASS,
         )
     except papermill.PapermillExecutionError as error:
         raise BuildError(

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.book.kernels import LocalKernelManager
 from helpers.book.params import validate_parameters
 from helpers.paths import NOTEBOOKS_DIR
 
@@ -31,7 +32,7 @@ def execute_reference_editions(names: list[str] | None = None) -> int:
         validate_parameters(path, {})
         notebook = nbformat.read(path, as_version=4)
         started = time.perf_counter()
-        client = NotebookClient(notebook, kernel_name="python3", timeout=600,
+        client = NotebookClient(notebook, kernel_name="python3", timeout=600, kernel_manager_class=LocalKernelManager,
                                 resources={"metadata": {"path": str(path.parent)}})
         client.execute()
         _strip_volatile_metadata(notebook)
