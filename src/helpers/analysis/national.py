@@ -11,6 +11,7 @@ into one line, so the registry keeps them apart and every row says its scope.
 
 from __future__ import annotations
 
+import csv
 import difflib
 from dataclasses import dataclass
 
@@ -178,11 +179,27 @@ def published_text(values: pd.Series) -> pd.Series:
     """Figures as written in the fact table ("716.0" keeps its published decimal).
 
     If a loader has already parsed the column as numbers, the text is rebuilt from them (a
-    trailing ".0" is then lost, which only affects display, never the value).
+    trailing ".0" is then lost); `raw_column_text` gives the cells exactly as written.
     """
     if pd.api.types.is_string_dtype(values) or values.dtype == object:
         return values.astype("str").where(values.notna(), None)
     return values.map(lambda v: None if pd.isna(v) else f"{v:g}")
+
+
+def raw_column_text(table_id: str, column: str) -> list[str | None]:
+    """The cells of one column exactly as written in data/facts/<table_id>.csv, in row order.
+
+    The loader types numeric columns, so "716.0" arrives as 716.0 and its published decimal
+    would be lost in labels; this reads the same checksum-verified file as text.
+    """
+    from helpers.data.loaders import verified_file  # the file helpers.data.load has just verified
+
+    path, _ = verified_file(table_id)
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and column not in rows[0]:
+        raise DataError(f"data/facts/{table_id}.csv has no column '{column}'. Fix: restore the CSV header.")
+    return [row[column] or None for row in rows]
 
 
 def to_number(frame: pd.DataFrame, column: str, table_id: str) -> pd.Series:
@@ -218,6 +235,14 @@ def national_statistics() -> pd.DataFrame:
     frame["year"] = to_number(frame, "year", NATIONAL_TABLE).astype("int64")
     frame["value_text"] = published_text(frame["value"])
     frame["value"] = to_number(frame, "value", NATIONAL_TABLE)
+    # Keep the published decimals ("716.0") where the file's text is the same number.
+    raw_text = raw_column_text(NATIONAL_TABLE, "value")
+    if len(raw_text) == len(frame):
+        same = [
+            text is not None and not np.isnan(value) and float(text) == value
+            for text, value in zip(raw_text, frame["value"])
+        ]
+        frame["value_text"] = [t if ok else old for t, ok, old in zip(raw_text, same, frame["value_text"])]
 
     unknown = sorted(set(frame["measure"]) - set(MEASURES))
     if unknown:
@@ -248,8 +273,9 @@ def validate_series_parameter(value) -> tuple[str, ...]:
     """Check the notebook parameter naming which national series to show; return measure ids.
 
     Accepts None or "default" (the chapter's default series), "all", one id, a comma-separated
-    string of ids, or a list/tuple of ids. Unknown ids raise ParameterError naming the nearest
-    valid ids.
+    string of ids, or a list/tuple of ids; inside a list, "default" and "all" stand for their
+    series (a notebook's `list[str]` parameter arrives as ["default"]). Unknown ids raise
+    ParameterError naming the nearest valid ids.
     """
     if value is None:
         return DEFAULT_MEASURES
@@ -277,6 +303,8 @@ def validate_series_parameter(value) -> tuple[str, ...]:
             "series is empty. Fix: name at least one measure id, or use \"default\" or \"all\". "
             f"Valid ids: {', '.join(MEASURES)}."
         )
+    shortcuts = {"default": DEFAULT_MEASURES, "all": tuple(MEASURES)}
+    names = [expanded for name in names for expanded in shortcuts.get(name.lower(), (name,))]
     for name in names:
         if name not in MEASURES:
             nearest = difflib.get_close_matches(name, list(MEASURES), n=3, cutoff=0.4)
@@ -286,6 +314,57 @@ def validate_series_parameter(value) -> tuple[str, ...]:
                 f"Fix: use one of {', '.join(MEASURES)}, or \"default\" / \"all\"."
             )
     return tuple(dict.fromkeys(names))  # drop repeats, keep order
+
+
+def validate_background_parameters(values: dict) -> None:
+    """Validator of notebooks/background.ipynb, run before any kernel starts.
+
+    `lang` must be fi, sv or en; `series` must name measures of MEASURES (or "default" /
+    "all"). Raises ParameterError naming the parameter, the bad value and the nearest names.
+    """
+    from helpers.analysis.survey import validate_language  # survey imports this module
+
+    try:
+        validate_language(values.get("lang"))
+    except ParameterError as error:
+        raise ParameterError(f"parameter 'lang' = {values.get('lang')!r}: {error}") from None
+    try:
+        validate_series_parameter(values.get("series"))
+    except ParameterError as error:
+        raise ParameterError(f"parameter 'series' = {values.get('series')!r}: {error}") from None
+
+
+def published_figures() -> dict[str, float]:
+    """Every national figure of the fact table keyed "<measure>_<year>", as a plain float.
+
+    For `glue` in the chapter prose, so no figure is typed by hand; plain floats (not numpy
+    scalars) so the glued text can be formatted ("{glue:text}`key:,.0f`").
+    """
+    table = national_statistics()
+    return {f"{row.measure}_{row.year}": float(row.value) for row in table.itertuples(index=False)}
+
+
+def published_table(measures=None) -> pd.DataFrame:
+    """The chart's published points as the book's table: one row per figure, with its source.
+
+    Years without a published figure are not rows here (the chart shows them as gaps and the
+    chapter's caveats name them). `Figure` keeps the published precision and qualifier.
+    """
+    from helpers.analysis.survey import format_value, reader_source  # survey imports this module
+
+    series = national_series(measures)
+    published = series[series["value"].notna()]
+    columns = zip(published["value"], published["qualifier"], published["unit"], published["value_text"])
+    return pd.DataFrame(
+        {
+            "Series": published["label"],
+            "Scope": published["scope_label"],
+            "Year": published["year"].astype("int64"),
+            "Figure": [format_value(v, q, u, text=t) for v, q, u, t in columns],
+            "Source": published["source"].map(reader_source),
+            "Note": published["note"].fillna(""),
+        }
+    ).reset_index(drop=True)
 
 
 def national_series(measures=None) -> pd.DataFrame:

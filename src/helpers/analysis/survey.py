@@ -430,18 +430,246 @@ def term(term_id: str, lang: str = "en", fallback: str | None = "fi") -> str:
     return term(term_id, validate_language(fallback), fallback=None)
 
 
+_TRAILING_PARENTHESIS = re.compile(r"^(?P<head>.+?) \((?P<inner>[^()]*)\)$")
+
+
+def _split_parenthesis(text: str) -> tuple[str, str | None]:
+    """'Kela (Kansaneläkelaitos)' -> ('Kela', 'Kansaneläkelaitos'); no trailing '(...)' -> (text, None)."""
+    match = _TRAILING_PARENTHESIS.match(text.strip())
+    return (match["head"], match["inner"]) if match else (text.strip(), None)
+
+
 def term_label(term_id: str, lang: str = "fi") -> str:
     """English term with the term in `lang` beside it, e.g. 'social assistance (toimeentulotuki)'.
 
-    With lang='en' only the English term. If the `lang` cell is empty, the Finnish form is shown
-    with its language marked, e.g. 'adult social work (fi: aikuissosiaalityö)'.
+    With lang='en' only the English term (in full). Otherwise brackets never nest: a trailing
+    explanation of the English term is left out ('social care (sosiaalihuolto)'), and a local
+    name with its own expansion is written 'Ministry of Social Affairs and Health (STM,
+    sosiaali- ja terveysministeriö)', or 'Kela (Kansaneläkelaitos)' when the short names agree.
+    If the `lang` cell is empty, the Finnish form is shown with its language marked, e.g.
+    'adult social work (fi: aikuissosiaalityö)'.
     """
     code = validate_language(lang)
     english = term(term_id, "en", fallback=None)
     if code == "en":
         return english
+    head, _ = _split_parenthesis(english)
     row = _glossary_table().set_index("term_id").loc[term_id]
     local = row[code]
-    if isinstance(local, str) and local:
-        return f"{english} ({local})"
-    return f"{english} (fi: {term(term_id, 'fi', fallback=None)})"
+    marker = ""
+    if not (isinstance(local, str) and local):
+        local, marker = term(term_id, "fi", fallback=None), "fi: "
+    local_head, local_inner = _split_parenthesis(local)
+    if local_inner is None:
+        inside = local
+    elif local_head.casefold() == head.casefold():
+        inside = local_inner
+    else:
+        inside = f"{local_head}, {local_inner}"
+    if not marker and inside.casefold() == head.casefold():
+        return head
+    return f"{head} ({marker}{inside})"
+
+
+# --- the chapters: reader-facing tables, glued figures and parameter validators -------------
+
+_SEED_MARK = re.compile(r"\s*\((?:project )?seed \d{3}\)", flags=re.IGNORECASE)
+
+
+def reader_source(source) -> str:
+    """A fact table's `source` as a reader sees it: without the project's internal seed numbers.
+
+    '(Seed 004)' tells the project which stored copy was read; the publication itself is named
+    in the rest of the citation and in the bibliography.
+    """
+    if source is None or (isinstance(source, float) and np.isnan(source)):
+        return ""
+    return _SEED_MARK.sub("", str(source)).strip()
+
+
+def format_date(date) -> str:
+    """'2017-01-01' -> '1 January 2017', '2022-03' -> 'March 2022', '2017' -> '2017'."""
+    parts = str(date).split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0]
+
+
+def response_table() -> pd.DataFrame:
+    """Who answered and when, as the chapter's table (coverage, not a sample size)."""
+    response = survey_response()
+    return pd.DataFrame(
+        {
+            "Item": response["label"],
+            "Figure": response["value_label"],
+            "Source": response["source"].map(reader_source),
+            "Note": response["note"].fillna(""),
+        }
+    )
+
+
+def key_findings_table() -> pd.DataFrame:
+    """The survey's published figures on decisions: the change 2017–2018 and who decides.
+
+    Only published shares are rows; the cells the summary does not give are named in the
+    chapter's caveats, not listed with an invented value.
+    """
+    growth = decision_growth().iloc[0]
+    rows = [
+        {
+            "Finding": f"{growth['label']}: change, {growth['period']}",
+            "Figure": growth["value_label"],
+            "Source": reader_source(growth["source"]),
+            "Note": growth["note"] if isinstance(growth["note"], str) else "",
+        }
+    ]
+    makers = decision_makers()
+    for row in makers[makers["status"] == "published"].itertuples(index=False):
+        rows.append(
+            {
+                "Finding": f"{row.assistance_label}: share of decisions made by {row.decision_maker_label.lower()}",
+                "Figure": row.value_label,
+                "Source": reader_source(row.source),
+                "Note": row.note if isinstance(row.note, str) else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def qualitative_table() -> pd.DataFrame:
+    """The qualitative findings as (theme, finding, source) for the chapter's table."""
+    findings = qualitative_findings()
+    return pd.DataFrame(
+        {"Theme": findings["theme"], "Finding": findings["finding"], "Source": findings["source"].map(reader_source)}
+    )
+
+
+def related_evidence_table() -> pd.DataFrame:
+    """The related evidence timeline as a table: date, study, figure, value, period, source."""
+    evidence = related_evidence()
+    return pd.DataFrame(
+        {
+            "Date": evidence["date"].map(format_date),
+            "Study or event": evidence["event"],
+            "Figure": evidence["item"],
+            "Value": evidence["value_label"],
+            "Period covered": evidence["period"].fillna(""),
+            "Source": evidence["source"].map(reader_source),
+        }
+    )
+
+
+ASSISTANCE_PART_TERMS = ("perustoimeentulotuki", "taydentava_toimeentulotuki", "ehkaiseva_toimeentulotuki")
+
+
+def assistance_parts_table(lang: str = "fi") -> pd.DataFrame:
+    """The three parts of social assistance with the glossary's definitions, in `lang` beside English."""
+    code = validate_language(lang)
+    table = _glossary_table().set_index("term_id")
+    return pd.DataFrame(
+        {
+            "Part": [term_label(term_id, code) for term_id in ASSISTANCE_PART_TERMS],
+            "What it is and who decides": [table.loc[t, "definition_en"] for t in ASSISTANCE_PART_TERMS],
+            "Source": [reader_source(table.loc[t, "source"]) for t in ASSISTANCE_PART_TERMS],
+        }
+    )
+
+
+_NORDIC_ORDER = str.maketrans({"å": "{0", "ä": "{1", "ö": "{2"})  # å, ä, ö sort after z
+
+
+def _sort_key(text) -> str:
+    if not (isinstance(text, str) and text):
+        return "\uffff"  # terms without a form in the sorting language go last
+    return text.casefold().translate(_NORDIC_ORDER)
+
+
+NO_CONFIRMED_FORM = "(no confirmed form)"
+
+
+def glossary_page_table(lang_order=LANGUAGES) -> pd.DataFrame:
+    """The glossary page: one row per term, language columns in `lang_order`, sorted by the first.
+
+    Every term of data/facts/glossary.csv is a row. A Swedish cell left empty on purpose reads
+    "(no confirmed form)" and the note says why; such terms sort last when Swedish comes first.
+    """
+    order = validate_language_order(lang_order)
+    table = _glossary_table()
+    frame = pd.DataFrame({LANGUAGE_NAMES[code]: table[code].fillna(NO_CONFIRMED_FORM) for code in order})
+    frame["Definition"] = table["definition_en"]
+    frame["Source"] = table["source"].map(reader_source)
+    frame["Note"] = table["note"].fillna("")
+    frame["_key"] = table[order[0]].map(_sort_key)
+    return frame.sort_values("_key", kind="stable").drop(columns="_key").reset_index(drop=True)
+
+
+def published_figures() -> dict[str, float | str]:
+    """Every figure the survey chapter can quote, keyed for `glue` (plain floats; the period as text).
+
+    survey_<finding_id>, evidence_<evidence_id> (rows with a value) and notification_<category_id>;
+    survey_fieldwork_period is the readable period ("March–April 2019") and events without a
+    value give their date as evidence_<evidence_id>_date ("1 January 2017").
+    """
+    figures: dict[str, float | str] = {}
+    for row in survey_findings().itertuples(index=False):
+        if row.finding_id == "fieldwork_period":
+            figures["survey_fieldwork_period"] = format_period(row.value)
+        elif not np.isnan(row.value_num):
+            figures[f"survey_{row.finding_id}"] = float(row.value_num)
+    for row in related_evidence().itertuples(index=False):
+        if not np.isnan(row.value):
+            figures[f"evidence_{row.evidence_id}"] = float(row.value)
+        else:  # an event (the transfer to Kela): its date, readable
+            figures[f"evidence_{row.evidence_id}_date"] = format_date(row.date)
+    for row in kela_notification_shares().itertuples(index=False):
+        figures[f"notification_{row.category_id}"] = float(row.share_pct)
+    return figures
+
+
+def term_labels(lang: str = "fi") -> dict[str, str]:
+    """Every glossary term as `term_label(id, lang)`, keyed "term_<id>" for `glue`."""
+    code = validate_language(lang)
+    return {f"term_{term_id}": term_label(term_id, code) for term_id in _glossary_table()["term_id"]}
+
+
+def validate_language_order(lang_order) -> tuple[str, ...]:
+    """A non-empty list of distinct languages among fi, sv, en (ParameterError naming the bad one)."""
+    if isinstance(lang_order, str):
+        lang_order = [lang_order]
+    if not isinstance(lang_order, (list, tuple)) or not lang_order:
+        raise ParameterError(
+            f"lang_order must list one or more of {', '.join(LANGUAGES)}; got {lang_order!r}. "
+            'Fix: e.g. lang_order = ["fi", "sv", "en"].'
+        )
+    codes = tuple(validate_language(code) for code in lang_order)
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise ParameterError(
+            f"lang_order repeats {', '.join(repeated)}: {list(lang_order)!r}. Fix: name each language once."
+        )
+    return codes
+
+
+def _check(name: str, values: dict, check) -> None:
+    try:
+        check(values.get(name))
+    except ParameterError as error:
+        raise ParameterError(f"parameter '{name}' = {values.get(name)!r}: {error}") from None
+
+
+def _check_bool(value) -> None:
+    if not isinstance(value, bool):
+        raise ParameterError(f"expected True or False, got {type(value).__name__} {value!r}.")
+
+
+def validate_survey_parameters(values: dict) -> None:
+    """Validator of notebooks/survey.ipynb: `lang` in fi, sv, en; `show_related` a bool."""
+    _check("lang", values, validate_language)
+    _check("show_related", values, _check_bool)
+
+
+def validate_glossary_parameters(values: dict) -> None:
+    """Validator of notebooks/glossary.ipynb: `lang_order` lists distinct languages of fi, sv, en."""
+    _check("lang_order", values, validate_language_order)

@@ -4,7 +4,8 @@ Every figure drawn comes from the fact tables through helpers.analysis.survey; n
 appears (the survey's municipal answers are not public). Shares are drawn as published: a
 cell the source does not give is labelled "not published", never filled in as a complement.
 Each builder returns an Altair chart (white background, titled, axis titles with units,
-Okabe–Ito colours, tooltips with the source) and has a companion `*_alt_text()`.
+Okabe–Ito colours, tooltips with the source) and has a companion `*_alt_text()`. Tooltips cite
+sources as the chapter's tables do (`analysis.reader_source`: without the project's seed numbers).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def survey_coverage_data() -> pd.DataFrame:
                 "label": f"Responding areas ({respondents['value_label']})",
                 "coverage_pct": coverage["value"],
                 "value_label": coverage["value_label"],
-                "source": coverage["source"],
+                "source": analysis.reader_source(coverage["source"]),
             }
         ]
     )
@@ -111,6 +112,7 @@ def survey_coverage_alt_text() -> str:
 def decision_growth_chart() -> alt.LayerChart:
     """The published change in supplementary and preventive decisions, 2018 on 2017."""
     data = analysis.decision_growth()[["label", "change_pct", "value_label", "period", "source"]]
+    data = data.assign(source=data["source"].map(analysis.reader_source))
     top = max(25.0, 5 * math.ceil(float(data["change_pct"].max()) / 5) + 5)
     x = alt.X("change_pct:Q", title="Change in the number of decisions, 2018 on 2017 (%)", scale=alt.Scale(domain=[0, top]))
     y = alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=320))
@@ -149,6 +151,7 @@ def decision_makers_chart() -> alt.LayerChart:
     """Published shares of decisions by staff group; unpublished cells are labelled, not filled."""
     grid = analysis.decision_makers()
     data = grid[["assistance_label", "decision_maker_label", "share_pct", "value_label", "status", "source"]].copy()
+    data["source"] = data["source"].map(analysis.reader_source)
     # Text of unpublished cells sits at 0; published labels sit at the end of their bar.
     data["label_x"] = data["share_pct"].fillna(0.0)
     data["text"] = [
@@ -230,6 +233,7 @@ def decision_makers_alt_text() -> str:
 def related_evidence_data() -> pd.DataFrame:
     evidence = analysis.related_evidence()
     data = evidence[["evidence_id", "year", "event", "item", "kind", "value_label", "period", "date", "source"]].copy()
+    data["source"] = data["source"].map(analysis.reader_source)
     data["label"] = [
         value if kind == "figure" else _readable_date(date)
         for value, kind, date in zip(data["value_label"], data["kind"], data["date"])
@@ -306,6 +310,7 @@ def kela_notifications_chart(table=None) -> alt.FacetChart:
     """Published shares of Kela's notifications to municipal social work, one panel per distribution."""
     shares = analysis.kela_notification_shares(table)
     data = shares[["table_label", "category", "share_pct", "value_label", "source"]].copy()
+    data["source"] = data["source"].map(analysis.reader_source)
     panels = list(dict.fromkeys(data["table_label"]))
     totals = shares.drop_duplicates("table_label")["published_total_pct"].tolist()
     x = alt.X("share_pct:Q", title="Share of the notifications in the panel (%)", scale=alt.Scale(domain=[0, 100]))
