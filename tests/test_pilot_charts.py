@@ -224,8 +224,8 @@ def test_context_chart_has_a_named_dropdown_and_fixed_pilot_colours(chart_data_d
     spec = check_chart(chart, chart_data_dir)
     assert param_names(spec) == [pc.CONTEXT_PARAM]
     param = spec["params"][0]
-    assert param["bind"]["input"] == "select" and param["bind"]["options"] == ["A (%)", "B (€)"]
-    assert param["value"] == "A (%)"
+    assert param["bind"]["input"] == "select" and param["bind"]["labels"] == ["A (%)", "B (€)"]
+    assert param["bind"]["options"] == [0, 1] and param["value"] == 0
     colour_scales = [
         layer["encoding"]["color"]["scale"] for layer in spec["layer"] if "color" in layer.get("encoding", {})
     ]
@@ -344,11 +344,13 @@ def test_real_charts_pass_the_chart_checks(which, default_chapter, tampere_chapt
     assert set(charts) == {"timeline", "context", "trends", "event", "notifications", "placebo"}
     for name, chart in charts.items():
         check_chart(chart, chart_data_dir)
-    # small data: the context strip holds only its five columns, one row per municipality and indicator
+    # small data: the context strip's rows carry an indicator number (k), not the long label,
+    # one row per municipality and indicator
     spec = charts["context"].to_dict()
     data = [_rows(layer["data"], chart_data_dir) for layer in spec["layer"] if "data" in layer]
     strip = max(data, key=len)
-    assert set(strip[0]) == set(pc.CONTEXT_VALUE_COLUMNS) and len(strip) <= 4 * 310
+    expected = (set(pc.CONTEXT_VALUE_COLUMNS) - {"label"}) | {"k"}
+    assert set(strip[0]) == expected and len(strip) <= 4 * 310
 
 
 def test_real_timeline_matches_the_engine_and_the_record(default_chapter):

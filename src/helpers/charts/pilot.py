@@ -187,12 +187,16 @@ def context_strip_chart(
     data = _require(values, CONTEXT_VALUE_COLUMNS, "context_strip_chart")
     spread = _require(summary, CONTEXT_SUMMARY_COLUMNS, "context_strip_chart summary")
     labels = list(dict.fromkeys(spread["label"]))
+    # Rows carry a small indicator number instead of the long label: ~1,200 rows stay light.
+    label_keys = {label: index for index, label in enumerate(labels)}
+    data = data.assign(k=data["label"].map(label_keys), jitter=data["jitter"].round(3)).drop(columns=["label"])
+    spread = spread.assign(k=spread["label"].map(label_keys))
     chosen = alt.param(
         name=CONTEXT_PARAM,
-        value=initial_label or labels[0],
-        bind=alt.binding_select(options=labels, name="Indicator (2019): "),
+        value=label_keys[initial_label] if initial_label else 0,
+        bind=alt.binding_select(options=list(label_keys.values()), labels=labels, name="Indicator (2019): "),
     )
-    keep = alt.datum.label == chosen
+    keep = alt.datum.k == chosen
     y = alt.Y("jitter:Q", scale=alt.Scale(domain=[-1.6, 1.6]), axis=None, title=None)
     x_title = "Value in 2019 (unit as in the indicator's name)"
     box = (
@@ -248,7 +252,6 @@ def context_strip_chart(
             shape=alt.Shape("pilot:N", scale=alt.Scale(domain=names), legend=None),
             tooltip=[
                 alt.Tooltip("pilot:N", title="Pilot municipality"),
-                alt.Tooltip("label:N", title="Indicator"),
                 alt.Tooltip("value:Q", title="Value", format=",.1f"),
             ],
         )
