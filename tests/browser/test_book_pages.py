@@ -108,3 +108,14 @@ def test_no_built_page_names_a_third_party_script_or_stylesheet(html_dir):
     offenders = [str(p.relative_to(html_dir)) for p in html_dir.rglob("*.html") if pattern.search(p.read_text())]
     assert not offenders, f"pages that load scripts or styles from outside the book: {offenders}"
     assert not [p for p in html_dir.rglob("*.html") if "THEBE_JS_URL" in p.read_text()]
+
+
+def test_search_finds_a_municipality(browser, base_url):
+    visit = PageVisit(browser, base_url, "search.html?q=Kemij%C3%A4rvi")
+    try:
+        visit.page.wait_for_selector("#search-results ul.search li", timeout=20000)
+        hits = visit.page.locator("#search-results ul.search li a").all_inner_texts()
+        assert any("pilot" in hit.lower() for hit in hits), hits
+        assert not visit.outside_requests
+    finally:
+        visit.close()

@@ -4,7 +4,8 @@ Jupyter Book 1 always loads sphinx-thebe, whose configuration script names a CDN
 added twice (a console error: `THEBE_JS_URL` already declared); the book runs no live
 kernels, so those scripts are dropped, and any other script added twice is kept once.
 The theme's fontawesome.js (1.5 MB) is dropped too: it only swaps icons for SVGs, and the
-theme's stylesheet draws the same icons from its webfonts, which keeps pages light.
+theme's stylesheet draws the same icons from its webfonts; so is the search index on pages
+other than the search page (search-as-you-type is off), which keeps pages light.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ WIDGET_LOADER = """<script>
       var first = document.createElement("script");
       first.src = root + "_vendor/require.min.js";
       first.onload = function () {
+        // The widget bundle finds its fonts beside the module it runs as: point those ids at _vendor/.
+        window.require.config({paths: {
+          "@jupyter-widgets/html-manager/dist": root + "_vendor",
+          "@jupyter-widgets/html-manager": root + "_vendor/html-manager"
+        }});
         var second = document.createElement("script");
         second.src = root + "_vendor/embed-amd.js";
         second.onload = function () { button.textContent = "Saved state shown below"; };
@@ -81,21 +87,27 @@ def clean_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 _FONTAWESOME_TAG = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+# The theme loads the search index (~50 KB and growing) on every page for search-as-you-type,
+# which the book switches off: the search box leads to search.html, which loads it itself.
+_SEARCH_TAGS = re.compile(
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
 
 
-def drop_fontawesome_js(app, exception) -> None:
-    """The theme's layout names fontawesome.js directly, so it is removed from the written pages."""
+def trim_written_pages(app, exception) -> None:
+    """The theme's layout names these scripts directly, so they are removed from the written pages."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         cleaned = _FONTAWESOME_TAG.sub("", text)
+        if page.name != "search.html":
+            cleaned = _SEARCH_TAGS.sub("", cleaned)
         if cleaned != text:
             page.write_text(cleaned, encoding="utf-8")
 
 
 def setup(app):
-    app.connect("build-finished", drop_fontawesome_js)
+    app.connect("build-finished", trim_written_pages)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
