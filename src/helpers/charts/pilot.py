@@ -189,7 +189,15 @@ def context_strip_chart(
     labels = list(dict.fromkeys(spread["label"]))
     # Rows carry a small indicator number instead of the long label: ~1,200 rows stay light.
     label_keys = {label: index for index, label in enumerate(labels)}
-    data = data.assign(k=data["label"].map(label_keys), jitter=data["jitter"].round(3)).drop(columns=["label"])
+    # One row per municipality (values of all indicators side by side, folded back in the browser),
+    # so a name is sent once, not once per indicator.
+    data = data.assign(k=data["label"].map(label_keys))
+    jitter = data.groupby("municipality", sort=True)["jitter"].first().round(3)
+    wide = data.pivot_table(index=["municipality", "pilot"], columns="k", values="value", aggfunc="first")
+    wide.columns = [f"v{key}" for key in wide.columns]
+    wide = wide.reset_index()
+    wide["jitter"] = wide["municipality"].map(jitter)
+    value_columns = [f"v{key}" for key in sorted(label_keys.values()) if f"v{key}" in wide.columns]
     spread = spread.assign(k=spread["label"].map(label_keys))
     chosen = alt.param(
         name=CONTEXT_PARAM,
@@ -222,8 +230,16 @@ def context_strip_chart(
         )
         .transform_filter(keep)
     )
+    def folded() -> alt.Chart:
+        return (
+            alt.Chart(wide)
+            .transform_fold(value_columns, as_=["key", "value"])
+            .transform_calculate(k="toNumber(substring(datum.key, 1))")
+            .transform_filter("isValid(datum.value)")
+        )
+
     others = (
-        alt.Chart(data)
+        folded()
         .mark_circle(size=22, color=GREY, opacity=0.55)
         .encode(
             x=alt.X("value:Q", title=x_title),
@@ -239,7 +255,7 @@ def context_strip_chart(
     names = list(pilots.values())
     colours = [PILOT_COLOURS.get(code, GREY) for code in pilots]
     pilots = (
-        alt.Chart(data)
+        folded()
         .mark_point(size=150, filled=True, stroke=NATIONAL_COLOUR, strokeWidth=1, opacity=1)
         .encode(
             x="value:Q",
@@ -562,6 +578,9 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
     ``placebo``: estimate, size (``AS_EXTREME`` or ``SMALLER``).
     """
     data = _require(placebo, ("estimate", "size"), "placebo_histogram")
+    # 1,000 rows: send a rounded estimate and a 0/1 flag; the label is made in the browser.
+    rows = pd.DataFrame({"estimate": data["estimate"].round(4),
+                         "as_extreme": (data["size"] == AS_EXTREME).astype(int)})
     marks = pd.DataFrame(
         {
             "estimate": [float(pilot_estimate), -float(pilot_estimate)],
@@ -580,7 +599,8 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
     if len(data) >= SMALL_PLACEBO:
         bin_ = alt.Bin(maxbins=40, extent=extent)
         bars = (
-            alt.Chart(data)
+            alt.Chart(rows)
+            .transform_calculate(size=f"datum.as_extreme ? {AS_EXTREME!r} : {SMALLER!r}")
             .mark_bar()
             .encode(
                 x=alt.X("estimate:Q", bin=bin_, title=x_title, scale=alt.Scale(domain=extent)),
@@ -595,7 +615,8 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
         )
     else:  # a few placebo sets: one tick each, a histogram would be mostly empty
         bars = (
-            alt.Chart(data)
+            alt.Chart(rows)
+            .transform_calculate(size=f"datum.as_extreme ? {AS_EXTREME!r} : {SMALLER!r}")
             .mark_tick(thickness=3, size=60)
             .encode(
                 x=alt.X("estimate:Q", title=x_title, scale=alt.Scale(domain=extent)),
