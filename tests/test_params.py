@@ -1,5 +1,6 @@
 """Parameters are validated from the notebook's parameters cell before any kernel starts."""
 
+import json
 import subprocess
 import sys
 import time
@@ -106,3 +107,7 @@ def test_cli_run_executes_with_yaml_and_scalar_parameters(tmp_path):
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "remove-cell" in injected.metadata["tags"]
     assert executed.cells[-1].outputs[0]["text"] == "2017\n"
+    record = json.loads((tmp_path / "out.run.json").read_text())
+    assert record["parameters"] == {"municipalities": ["Tampere", "Kuopio"], "year": 2017, "share": 0.5,
+                                    "outcome": "unemployment_rate"}
+    assert record["data_checksums"] and record["packages"]["papermill"]

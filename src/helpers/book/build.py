@@ -352,11 +352,25 @@ def build_book(force: bool = False, plan_path: Path | None = None) -> int:
 
 def run_single(notebook: Path, output: Path, given: dict[str, Any]) -> int:
     """`python -m helpers run`: validate, then execute one notebook with papermill."""
+    from helpers import data as book_data
+
     merged = validate_parameters(notebook, given)
     say(f"parameters valid: {json.dumps(merged, ensure_ascii=False)}")
     output.parent.mkdir(parents=True, exist_ok=True)
     seconds = execute_notebook(notebook, output, given, output.parent / "chart-data")
-    say(f"executed {notebook.name} -> {output} in {seconds:.1f} s")
+    record = {
+        "notebook": str(notebook),
+        "output": str(output),
+        "parameters": merged,
+        "seconds": round(seconds, 2),
+        "executed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "git_commit": run_record.git_commit(),
+        "data_checksums": book_data.dataset_checksums(),
+        "packages": run_record.package_versions(),
+    }
+    record_path = output.with_suffix(".run.json")
+    record_path.write_text(json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8")
+    say(f"executed {notebook.name} -> {output} in {seconds:.1f} s (run record: {record_path})")
     return 0
 
 
