@@ -18,6 +18,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 help:
 	@echo "make book   - set up (venv from uv.lock, kernel, npm assets) and build the book into book/_build/html"
 	@echo "make test   - set up, build, then run unit, data, notebook (nbval) and browser tests"
+	@echo "make bench  - benchmark set-up, build, rebuild, nbval and page weights from a fresh clone"
+	@echo "make reference - re-execute notebooks/ in place with default parameters (the outputs nbval checks)"
 	@echo "BOOK_DATA_MIRROR must point at a copy of the data release (see README)."
 
 $(UV):

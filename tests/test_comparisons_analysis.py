@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data.support import shared_mirror
 from helpers.analysis import comparisons as cmp
 from helpers.errors import ParameterError
 
 
 def _published_sotkanet(indicator_id: int, code: int) -> float:
     """A value as THL published it, straight from the mirror's CSV (no loader involved)."""
-    path = Path(os.environ["BOOK_DATA_MIRROR"]) / "sotkanet" / "indicators_2019_municipalities.csv"
+    path = shared_mirror() / "sotkanet" / "indicators_2019_municipalities.csv"
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if int(row["indicator"]) == indicator_id and int(row["region.code"]) == code:

@@ -111,3 +111,32 @@ def test_cli_run_executes_with_yaml_and_scalar_parameters(tmp_path):
     assert record["parameters"] == {"municipalities": ["Tampere", "Kuopio"], "year": 2017, "share": 0.5,
                                     "outcome": "unemployment_rate"}
     assert record["data_checksums"] and record["packages"]["papermill"]
+
+
+def test_command_line_text_is_read_by_the_annotated_type(tmp_path):
+    path = synthetic_notebook(tmp_path)
+    merged = params.validate_parameters(path, {"outcome": params.CliText("091"), "year": params.CliText("2018"),
+                                               "municipalities": params.CliText("837")})
+    assert merged["outcome"] == "091", "a code typed as 091 must keep its leading zero"
+    assert merged["year"] == 2018 and merged["municipalities"] == ["837"]
+
+
+def test_yaml_numbers_for_text_parameters_become_codes(tmp_path):
+    merged = params.validate_parameters(synthetic_notebook(tmp_path), {"municipalities": [837, "Kuopio"]})
+    assert merged["municipalities"] == ["837", "Kuopio"]
+
+
+def test_bool_text_must_be_true_or_false():
+    spec = params.ParameterSpec("show", "bool", True, "")
+    assert params.coerce(spec, params.CliText("false"), "nb") is False
+    with pytest.raises(ParameterError, match="use true or false"):
+        params.coerce(spec, params.CliText("maybe"), "nb")
+
+
+def test_malformed_yaml_names_the_option_and_shows_a_valid_mapping(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "helpers", "run", str(synthetic_notebook(tmp_path)), "-y", "{municipalities: [Tampere"],
+        capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert "-y '{municipalities: [Tampere' is not valid YAML" in completed.stderr
+    assert "{municipalities: [Tampere, Kuopio], year: 2019}" in completed.stderr

@@ -17,19 +17,22 @@ parameters, check or refresh its data. The data release is read from BOOK_DATA_M
 
 def _run(args: argparse.Namespace) -> int:
     from helpers.book.build import run_single
-    from helpers.book.params import parse_cli_value
+    from helpers.book.params import CliText
 
     given: dict = {}
     for mapping in args.yaml or []:
         try:
             parsed = yaml.safe_load(mapping)
         except yaml.YAMLError as error:
-            raise ParameterError(f"-y {mapping!r} is not valid YAML: {error}") from None
+            problem = str(error).splitlines()[0]
+            raise ParameterError(
+                f"-y {mapping!r} is not valid YAML ({problem}); write a mapping such as "
+                "'{municipalities: [Tampere, Kuopio], year: 2019}'") from None
         if not isinstance(parsed, dict):
             raise ParameterError(f"-y takes a YAML mapping such as '{{municipalities: [Tampere, Kuopio]}}', got {mapping!r}")
         given.update(parsed)
     for name, value in args.parameter or []:
-        given[name] = parse_cli_value(value)
+        given[name] = CliText(value)
     notebook = Path(args.notebook)
     if not notebook.exists():
         raise ParameterError(f"notebook {notebook} not found; the book's notebooks are in notebooks/")

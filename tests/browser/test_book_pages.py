@@ -54,11 +54,24 @@ class PageVisit:
         self.context.close()
 
 
+def charts_in_executed_notebook(page_path: str) -> int:
+    """How many figures the page's executed notebook holds (0 for pages that are not notebooks)."""
+    notebook = BOOK_DIR / page_path.replace(".html", ".ipynb")
+    if not notebook.exists():
+        return 0
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    return sum('class="book-chart"' in output.get("data", {}).get("text/html", "")
+               for cell in cells if cell.cell_type == "code" for output in cell.outputs)
+
+
 @pytest.mark.parametrize("page_path", book_pages())
 def test_page_loads_offline_with_working_charts(browser, base_url, page_path):
     visit = PageVisit(browser, base_url, page_path)
     try:
         count = visit.wait_for_charts()
+        assert count == charts_in_executed_notebook(page_path), "every figure of the notebook must be on the page"
         states = visit.page.eval_on_selector_all(".book-chart", "els => els.map(e => e.getAttribute('data-rendered'))")
         assert states == ["true"] * count, f"charts not drawn on {page_path}: {states}"
         views = visit.page.eval_on_selector_all(".book-chart", "els => els.filter(e => e.vegaView).length")

@@ -48,6 +48,7 @@ def key_figures(year: int) -> dict[str, KeyFigure]:
     recipients = sotkanet[(sotkanet["indicator"] == "social_assistance_recipients_25_64_pct") & sotkanet["value"].notna()]
 
     population_source = "THL Sotkanet, indicator 127 (population 31 Dec), 2022 municipal division"
+    employment_source = "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)"
     return {
         "national_population": KeyFigure(
             "national_population", f"Population of Finland, 31 Dec {year}", national_population, "persons",
@@ -59,9 +60,17 @@ def key_figures(year: int) -> dict[str, KeyFigure]:
             "pilot_population_share", "Pilot municipalities' share of the population",
             100 * pilot_population / national_population, "%", population_source),
         "unemployed_december": KeyFigure(
-            "unemployed_december", f"Unemployed job seekers at the end of December {year}",
-            float(december["unemployed"].sum()), "persons",
-            "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)"),
+            "unemployed_december",
+            f"Unemployed job seekers at the end of December {year}, summed over municipalities with a published figure",
+            float(december["unemployed"].sum()), "persons", employment_source),
+        "unemployed_december_municipalities": KeyFigure(
+            "unemployed_december_municipalities",
+            f"Municipalities with a published count of unemployed job seekers, December {year}",
+            float(december["unemployed"].notna().sum()), "municipalities", employment_source),
+        "unemployed_december_suppressed": KeyFigure(
+            "unemployed_december_suppressed",
+            f"Municipalities whose count for December {year} is not published (small numbers)",
+            float(december["unemployed"].isna().sum()), "municipalities", employment_source),
         "municipalities_with_recipient_rate": KeyFigure(
             "municipalities_with_recipient_rate",
             f"Municipalities with a published rate of social assistance recipients aged 25–64, {year}",

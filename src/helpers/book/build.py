@@ -195,7 +195,8 @@ def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksum
                 staging = RUNS_DIR / f"{key}.partial"
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
-                futures[pool.submit(_execute_run, page.notebook, page.parameters, str(staging))] = (page, key, staging)
+                typed = {name: validated[page.page][name] for name in page.parameters}
+                futures[pool.submit(_execute_run, page.notebook, typed, str(staging))] = (page, key, staging)
             for future in as_completed(futures):
                 page, key, staging = futures[future]
                 try:
@@ -357,7 +358,8 @@ def run_single(notebook: Path, output: Path, given: dict[str, Any]) -> int:
     merged = validate_parameters(notebook, given)
     say(f"parameters valid: {json.dumps(merged, ensure_ascii=False)}")
     output.parent.mkdir(parents=True, exist_ok=True)
-    seconds = execute_notebook(notebook, output, given, output.parent / "chart-data")
+    # The notebook gets the values as validated (typed by their annotations), not as typed on the line.
+    seconds = execute_notebook(notebook, output, {name: merged[name] for name in given}, output.parent / "chart-data")
     record = {
         "notebook": str(notebook),
         "output": str(output),

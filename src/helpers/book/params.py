@@ -74,14 +74,34 @@ def _describe(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
 
 
+class CliText(str):
+    """A ``-p NAME VALUE`` value as typed: read by the parameter's annotated type, so "091" stays a code."""
+
+
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
 def coerce(spec: ParameterSpec, value: Any, notebook: str) -> Any:
-    """Check ``value`` against the annotated type; accept ints for floats and scalars for lists."""
+    """Check ``value`` against the annotated type; accept ints for floats and scalars for lists.
+
+    Text from the command line is read as the annotation says; a whole number given for a text
+    parameter (YAML reads `837` as a number) is taken as its text, so municipality codes work.
+    """
     type_name = spec.type_name.replace(" ", "")
     problem = f"{notebook}: parameter '{spec.name}' expects {spec.type_name}, got {_describe(value)}"
     scalar_types: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
     if type_name in scalar_types:
         if isinstance(value, bool) and type_name != "bool":
             raise ParameterError(problem)
+        if type_name == "str" and isinstance(value, int):
+            return str(value)
+        if type_name == "bool" and isinstance(value, str):
+            if value.strip().lower() in _TRUE:
+                return True
+            if value.strip().lower() in _FALSE:
+                return False
+            raise ParameterError(problem + " (use true or false)")
         if not isinstance(value, scalar_types[type_name]):
             if type_name in ("int", "float") and isinstance(value, str):
                 try:
@@ -89,12 +109,14 @@ def coerce(spec: ParameterSpec, value: Any, notebook: str) -> Any:
                 except ValueError:
                     pass
             raise ParameterError(problem)
-        return float(value) if type_name == "float" else value
+        return float(value) if type_name == "float" else str(value) if type_name == "str" else value
     if type_name.startswith("list[") and type_name.endswith("]"):
         item_spec = ParameterSpec(spec.name, type_name[5:-1], None, spec.help)
         items = value if isinstance(value, list) else [value]
         return [coerce(item_spec, item, notebook) for item in items]
-    return value  # an annotation we do not check generically: the notebook's validator does
+    if isinstance(value, CliText):  # an annotation we do not read generically: as papermill would
+        return parse_cli_value(value)
+    return value  # the notebook's validator checks it
 
 
 def validate_parameters(path: Path, given: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +142,7 @@ def validate_parameters(path: Path, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_cli_value(raw: str) -> Any:
-    """Interpret a ``-p NAME VALUE`` value as papermill does: number, bool, None or string."""
+    """Interpret text as papermill does for ``-p``: number, bool, None or string."""
     lowered = raw.strip()
     if lowered in ("True", "true"):
         return True
@@ -133,4 +155,4 @@ def parse_cli_value(raw: str) -> Any:
             return convert(lowered)
         except ValueError:
             continue
-    return raw
+    return str(raw)
