@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_facts_support import find_number, parse_number, read_table, record_row, record_sections
+from test_facts_support import find_number, parse_number, read_table, record_row, record_sections, seed_text
 
 # (year cell, text in the figure cell, pattern, measure, qualifier in the table)
 NATIONAL_CHECKS = [
@@ -157,11 +157,17 @@ def test_every_related_figure_is_checked():
     checked = {evidence_id for _, _, evidence_id in EVIDENCE_CHECKS}
     rows = read_table("related_evidence")
     assert {r["evidence_id"] for r in rows if r["value"]} == checked
-    # The only row without a figure is the transfer date, taken from the record's background note.
+    # The only row without a figure is the transfer to Kela: dated as in the record's background
+    # note, and cited with publications the record lists (the facts sheet itself is not a source).
     events = [r for r in rows if not r["value"]]
     assert [r["evidence_id"] for r in events] == ["transfer_to_kela"]
     background = record_sections()["C"]
     assert "since 1 Jan 2017 Kela decides basic" in background and events[0]["date"] == "2017-01-01"
+    assert set(events[0]["bibkey"].split(";")) == {
+        "kuntaliitto2019survey", "kela2018korpela", "kela2019press", "kuntaliitto2017", "kuntaliitto2018",
+    }  # fmt: skip
+    # Kuntaliitto's spring-2019 item counts more than two years since the transfer.
+    assert "yli kaksi vuotta" in seed_text("004") and "Kela" in seed_text("004")
 
 
 @pytest.mark.parametrize(

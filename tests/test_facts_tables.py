@@ -137,3 +137,27 @@ def test_facts_readme_documents_every_table():
     readme = (FACTS_DIR / "README.md").read_text(encoding="utf-8")
     for table_id in FACT_TABLES:
         assert f"`{table_id}.csv`" in readme, table_id
+
+
+def test_no_project_internal_document_is_cited():
+    # The facts sheet is the project's own transcription, not a publication: every fact must be
+    # cited with the publication it comes from.
+    assert "facts_sheet" not in bib_keys()
+    for key, entry in bib_entries().items():
+        assert "project team" not in entry.lower(), key
+    for table_id in FACT_TABLES:
+        for row in read_table(table_id):
+            assert "facts sheet" not in row["source"].lower(), (table_id, row["source"])
+    notebooks = FACTS_DIR.parents[1] / "notebooks"
+    for path in sorted(notebooks.glob("*.ipynb")):
+        assert "facts_sheet" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_bibliography_notes_are_written_for_readers():
+    # Notes appear on the book's bibliography page; remarks for the project are % comments.
+    internal = ("seed", "facts sheet", "the record", "not recorded", "public-record")
+    notes = {key: re.findall(r"^\s*note\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M) for key, entry in bib_entries().items()}
+    assert any(notes.values())
+    for key, found in notes.items():
+        for note in found:
+            assert not [w for w in internal if w in note.lower()], (key, note)

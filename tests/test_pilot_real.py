@@ -29,7 +29,7 @@ def mirror():
     try:
         return mirror_path()
     except MirrorNotFound as err:
-        pytest.skip(f"real-data tests need the data release: {err}")
+        pytest.fail(f"real-data tests need the data release (set BOOK_DATA_MIRROR): {err}")
 
 
 @pytest.fixture(scope="module")

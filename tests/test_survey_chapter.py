@@ -491,7 +491,7 @@ def test_notebook_has_the_fixed_shape_and_valid_defaults(name):
         ("background", {"series": ["recipents_persons_any_assistance"]}, ["'series'", "recipients_persons_any_assistance"]),
         ("background", {"series": "kela_basic_person"}, ["'series'", "kela_basic_persons"]),
         ("survey", {"lang": "fin"}, ["'lang'", "Nearest valid: fi"]),
-        ("survey", {"show_related": "yes"}, ["show_related"]),
+        ("survey", {"show_related": "perhaps"}, ["show_related", "true or false"]),
         ("glossary", {"lang_order": ["fi", "svv"]}, ["'lang_order'", "Nearest valid: sv"]),
         ("glossary", {"lang_order": ["fi", "fi"]}, ["'lang_order'", "repeats fi"]),
     ],

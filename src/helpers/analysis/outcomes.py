@@ -109,8 +109,9 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         interpretation=_DIAK_INTERPRETATION
         + " Closest of the public series to the pilot's aim (less long-term need for social "
-        "assistance among long-term unemployed people over 25). Basic assistance moved to Kela on "
-        "1 Jan 2017, in the middle of the pre-period windows.",
+        "assistance among long-term unemployed people over 25). Basic assistance moved to Kela at "
+        "the start of 2017, the last calendar year of the last default pre-period window (year_mid "
+        "2016, 2015-2017); the earlier pre-period windows end before the transfer.",
         source_variable="long_term_social_assistance_25_64",
         source_variable_fi="Toimeentulotukea pitkäaikaisesti saaneet 25–64-vuotiaat",
         default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017
@@ -131,8 +132,11 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         interpretation=_DIAK_INTERPRETATION
         + " Supplementary assistance is the municipality's own decision, so it reflects municipal "
-        "practice as well as need; municipalities granted much more of it after the 2017 transfer "
-        "of basic assistance to Kela.",
+        "practice as well as need. After basic assistance moved to Kela at the start of 2017, "
+        "municipal decisions on preventive assistance rose in 2017, and in 2018 supplementary and "
+        "preventive decisions together outnumbered those of 2017 (Kuntaliitto's 2017 follow-up "
+        "and its 2019 survey; see chapter 4). The transfer falls in the last calendar year of the last "
+        "default pre-period window (year_mid 2016, 2015-2017), so that window already contains it.",
         source_variable="supplementary_social_assistance",
         source_variable_fi="Täydentävä toimeentulotuki",
         default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017

@@ -794,7 +794,7 @@ def _caveat_items(analysis: PilotAnalysis) -> list[str]:
         "**Pre-trends.** The estimate assumes that without the pilot the gap between the groups would "
         "have stayed as it was; the event study (Figure 3.4) shows how far that held before 2018.",
         "**What the evaluation itself measured is not here.** THL's final report (2020) followed the "
-        "clients with AVAIN and used Kela's register and other statistics; its outcome figures are not "
+        "clients with AVAIN and drew on statistics from THL, Kela and others; its outcome figures are not "
         "in the public material available to this book, and the book does not estimate them.",
     ]
     if "851" in p["municipalities"]:
