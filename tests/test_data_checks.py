@@ -168,3 +168,16 @@ def test_fact_table_without_source(tmp_path, monkeypatch):
     assert "checksum" in {p.kind for p in check_release(shared_mirror(), ["synthetic_facts"])}
     assert facts.update_fact_tables() == ["updated synthetic_facts (facts/synthetic_facts.csv): hash"]
     assert {p.kind for p in check_release(shared_mirror(), ["municipalities", "synthetic_facts"]) if p.dataset == "synthetic_facts"} == {"bibkey"}
+
+
+def test_one_bad_code_cell_is_one_type_problem_not_a_flood_of_unknown_codes(tmp_path):
+    m = linked_mirror(tmp_path, [POP])
+    p = m / POP
+    raw = bytearray(p.read_bytes())
+    i = raw.index(b"\n320,7370,2018")  # Kemijärvi 2018
+    raw[i + 1] ^= 0x40  # '3' -> 's' in the municipality code
+    p.write_bytes(bytes(raw))
+    problems = check_release(m, ["municipalities", "population"])
+    assert kinds(problems, "population") == {"checksum", "type"}
+    text = messages(problems, "population")
+    assert "column 'municipality_code': 1 value(s) are not of type integer" in text and "'s20'" in text

@@ -64,7 +64,10 @@ def _check_codes(
         if not field.get("x-municipality-code") or name not in typed.columns:
             continue
         raw = typed[name]
-        text = raw.astype(str).str.strip()
+        # A value that failed its type check becomes NaN and turns the column to floats; read whole
+        # numbers back as codes so one bad cell is reported once (as a type error), not for every row.
+        text = raw.map(lambda v: str(int(v)) if isinstance(v, float) and v == v and v.is_integer() else str(v))
+        text = text.str.strip()
         numeric = text.str.fullmatch(r"\d{1,3}")
         codes = text.where(~numeric, text.str.zfill(3))
         empty = (text == "") | (text == "nan")
