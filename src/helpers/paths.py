@@ -5,5 +5,4 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOK_DIR = REPO_ROOT / "book"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-DATA_DIR = REPO_ROOT / "data"
 CACHE_DIR = REPO_ROOT / ".cache"

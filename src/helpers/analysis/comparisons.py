@@ -26,7 +26,6 @@ force is an annual figure), for municipalities only in years with every month re
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from helpers import data
 from helpers.data import catalogue
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
+from helpers.text import nearest_names
 
 SOTKANET = "sotkanet_2019"
 UNEMPLOYMENT = "unemployment_monthly"
@@ -123,7 +123,7 @@ def resolve_indicator(value: object) -> str:
         return str(cat.loc[cat["indicator_id"] == int(text), "indicator"].iloc[0])
     if text in ids:
         return text
-    nearest = difflib.get_close_matches(text, ids, n=3, cutoff=0.0)
+    nearest = nearest_names(text, ids, cutoff=0.0)
     raise ParameterError(
         f"unknown indicator {value!r}; nearest: {', '.join(nearest)}. Valid: a short id or Sotkanet number of "
         + ", ".join(f"{row.indicator} ({row.indicator_id})" for row in cat.itertuples())
@@ -481,22 +481,6 @@ def diak_series(code: str, variables: Iterable[str] = tuple(DIAK_VARIABLES), div
     return frame[["variable", "label", "year_mid", "index_value"]].sort_values(["variable", "year_mid"]).reset_index(drop=True)
 
 
-def diak_wide(division: int = DEFAULT_DIVISION, variables: Iterable[str] = tuple(DIAK_VARIABLES)) -> pd.DataFrame:
-    """Diak indices per map municipality: columns (variable, year_mid) in ``variables`` order, every
-    year of the panel; municipalities whose area the Diak division does not hold separately are absent."""
-    variables = list(variables)
-    frame = data.load(DIAK)
-    years = sorted(int(y) for y in frame["year_mid"].unique())
-    frame = frame[frame["variable"].isin(variables)]
-    wide = frame.pivot_table(index="municipality_code", columns=["variable", "year_mid"], values="index_value")
-    wide = wide.reindex(columns=pd.MultiIndex.from_product([variables, years], names=["variable", "year_mid"]))
-    cov = coverage(division, DIAK)
-    cov = cov[cov["data_code"].notna() & cov["data_code"].isin(wide.index)]
-    out = wide.loc[list(cov["data_code"])]
-    out.index = pd.Index(list(cov["municipality_code"]), name="municipality_code")
-    return out
-
-
 # ------------------------------------------------------------------------------------- tables
 
 
@@ -568,7 +552,7 @@ GROUPS: dict[str, str] = {
 def group_members(code: str, group: str, division: int = DEFAULT_DIVISION, year: int = 2019) -> list[str]:
     """Codes of the comparison group of ``code`` (the municipality itself included), sorted."""
     if group not in GROUPS:
-        nearest = difflib.get_close_matches(str(group), list(GROUPS), n=3, cutoff=0.0)
+        nearest = nearest_names(group, GROUPS, cutoff=0.0)
         raise ParameterError(f"unknown comparison group {group!r}; nearest: {', '.join(nearest)}; valid: {', '.join(GROUPS)}")
     frame = municipality_frame(division).set_index("municipality_code")
     if code not in frame.index:

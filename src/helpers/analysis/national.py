@@ -12,14 +12,15 @@ into one line, so the registry keeps them apart and every row says its scope.
 from __future__ import annotations
 
 import csv
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from helpers import data
+from helpers.analysis.facts_common import format_value, reader_source, validate_language
 from helpers.errors import DataError, ParameterError
+from helpers.text import nearest_names
 
 NATIONAL_TABLE = "national_statistics"
 YEARS: tuple[int, ...] = tuple(range(2014, 2021))
@@ -307,7 +308,7 @@ def validate_series_parameter(value) -> tuple[str, ...]:
     names = [expanded for name in names for expanded in shortcuts.get(name.lower(), (name,))]
     for name in names:
         if name not in MEASURES:
-            nearest = difflib.get_close_matches(name, list(MEASURES), n=3, cutoff=0.4)
+            nearest = nearest_names(name, MEASURES)
             hint = f"Nearest valid ids: {', '.join(nearest)}." if nearest else ""
             raise ParameterError(
                 f"Unknown national series '{name}'. {hint} "
@@ -322,8 +323,6 @@ def validate_background_parameters(values: dict) -> None:
     `lang` must be fi, sv or en; `series` must name measures of MEASURES (or "default" /
     "all"). Raises ParameterError naming the parameter, the bad value and the nearest names.
     """
-    from helpers.analysis.survey import validate_language  # survey imports this module
-
     try:
         validate_language(values.get("lang"))
     except ParameterError as error:
@@ -350,8 +349,6 @@ def published_table(measures=None) -> pd.DataFrame:
     Years without a published figure are not rows here (the chart shows them as gaps and the
     chapter's caveats name them). `Figure` keeps the published precision and qualifier.
     """
-    from helpers.analysis.survey import format_value, reader_source  # survey imports this module
-
     series = national_series(measures)
     published = series[series["value"].notna()]
     columns = zip(published["value"], published["qualifier"], published["unit"], published["value_text"])

@@ -10,7 +10,6 @@ year of the outcome; rows without a value are kept with ``value`` NaN so the gap
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError
+from helpers.text import nearest_names
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,28 @@ DIAK_CITATION = (
     "(CC BY 4.0)"
 )
 
+
+def _diak_outcome(variable: str, *, label: str, what: str, interpretation: str, variable_fi: str) -> Outcome:
+    """A Diak index outcome (id "diak_<variable>"): what it measures and what to read into it
+    beyond the common Diak wording; the dataset, window and default periods are the same for all."""
+    return Outcome(
+        id=f"diak_{variable}",
+        label=label,
+        unit="index, median municipality = 100",
+        source_dataset="diak_indices",
+        time_variable="year_mid",
+        years=tuple(range(2011, 2021)),
+        window=(-1, 1),
+        description=_DIAK_COMMON.format(what=what),
+        interpretation=_DIAK_INTERPRETATION + interpretation,
+        source_variable=variable,
+        source_variable_fi=variable_fi,
+        default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017
+        default_post_years=(2018,),
+        citation=DIAK_CITATION,
+    )
+
+
 OUTCOMES: dict[str, Outcome] = {
     "unemployment_rate": Outcome(
         id="unemployment_rate",
@@ -95,73 +117,36 @@ OUTCOMES: dict[str, Outcome] = {
             "(StatFin tyonv 1001), via pttry/statfiLaborMarkets; Statistics Finland CC BY 4.0"
         ),
     ),
-    "diak_long_term_social_assistance_25_64": Outcome(
-        id="diak_long_term_social_assistance_25_64",
+    "diak_long_term_social_assistance_25_64": _diak_outcome(
+        "long_term_social_assistance_25_64",
         label="Long-term social assistance recipients aged 25-64 (Diak index)",
-        unit="index, median municipality = 100",
-        source_dataset="diak_indices",
-        time_variable="year_mid",
-        years=tuple(range(2011, 2021)),
-        window=(-1, 1),
-        description=_DIAK_COMMON.format(
-            what="share of 25-64-year-olds who received social assistance for at least 10 months "
-            "of the year"
-        ),
-        interpretation=_DIAK_INTERPRETATION
-        + " Closest of the public series to the pilot's aim (less long-term need for social "
+        what="share of 25-64-year-olds who received social assistance for at least 10 months of the year",
+        interpretation=" Closest of the public series to the pilot's aim (less long-term need for social "
         "assistance among long-term unemployed people over 25). Basic assistance moved to Kela at "
         "the start of 2017, the last calendar year of the last default pre-period window (year_mid "
         "2016, 2015-2017); the earlier pre-period windows end before the transfer.",
-        source_variable="long_term_social_assistance_25_64",
-        source_variable_fi="Toimeentulotukea pitkäaikaisesti saaneet 25–64-vuotiaat",
-        default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017
-        default_post_years=(2018,),
-        citation=DIAK_CITATION,
+        variable_fi="Toimeentulotukea pitkäaikaisesti saaneet 25–64-vuotiaat",
     ),
-    "diak_supplementary_social_assistance": Outcome(
-        id="diak_supplementary_social_assistance",
+    "diak_supplementary_social_assistance": _diak_outcome(
+        "supplementary_social_assistance",
         label="Supplementary social assistance (Diak index)",
-        unit="index, median municipality = 100",
-        source_dataset="diak_indices",
-        time_variable="year_mid",
-        years=tuple(range(2011, 2021)),
-        window=(-1, 1),
-        description=_DIAK_COMMON.format(
-            what="supplementary social assistance (täydentävä toimeentulotuki, decided and paid by "
-            "the municipality)"
-        ),
-        interpretation=_DIAK_INTERPRETATION
-        + " Supplementary assistance is the municipality's own decision, so it reflects municipal "
+        what="supplementary social assistance (täydentävä toimeentulotuki, decided and paid by "
+        "the municipality)",
+        interpretation=" Supplementary assistance is the municipality's own decision, so it reflects municipal "
         "practice as well as need. After basic assistance moved to Kela at the start of 2017, "
         "municipal decisions on preventive assistance rose in 2017, and in 2018 supplementary and "
         "preventive decisions together outnumbered those of 2017 (Kuntaliitto's 2017 follow-up "
         "and its 2019 survey; see chapter 4). The transfer falls in the last calendar year of the last "
         "default pre-period window (year_mid 2016, 2015-2017), so that window already contains it.",
-        source_variable="supplementary_social_assistance",
-        source_variable_fi="Täydentävä toimeentulotuki",
-        default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017
-        default_post_years=(2018,),
-        citation=DIAK_CITATION,
+        variable_fi="Täydentävä toimeentulotuki",
     ),
-    "diak_long_term_unemployment": Outcome(
-        id="diak_long_term_unemployment",
+    "diak_long_term_unemployment": _diak_outcome(
+        "long_term_unemployment",
         label="Long-term unemployment (Diak index)",
-        unit="index, median municipality = 100",
-        source_dataset="diak_indices",
-        time_variable="year_mid",
-        years=tuple(range(2011, 2021)),
-        window=(-1, 1),
-        description=_DIAK_COMMON.format(
-            what="share of the labour force unemployed without interruption for at least a year"
-        ),
-        interpretation=_DIAK_INTERPRETATION
-        + " Long-term unemployed people were the pilot's target group, but the series covers all "
+        what="share of the labour force unemployed without interruption for at least a year",
+        interpretation=" Long-term unemployed people were the pilot's target group, but the series covers all "
         "of them, not only social assistance clients.",
-        source_variable="long_term_unemployment",
-        source_variable_fi="Pitkäaikaistyöttömyys",
-        default_pre_years=(2014, 2015, 2016),  # windows 2013-2015 ... 2015-2017
-        default_post_years=(2018,),
-        citation=DIAK_CITATION,
+        variable_fi="Pitkäaikaistyöttömyys",
     ),
 }
 
@@ -170,30 +155,10 @@ def get_outcome(outcome_id: str) -> Outcome:
     """The registry entry; ParameterError naming the nearest ids on a typo."""
     if isinstance(outcome_id, str) and outcome_id in OUTCOMES:
         return OUTCOMES[outcome_id]
-    near = difflib.get_close_matches(str(outcome_id), list(OUTCOMES), n=3, cutoff=0.4)
+    near = nearest_names(outcome_id, OUTCOMES)
     hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
     raise ParameterError(
         f"outcome={outcome_id!r} is not a known outcome.{hint} Valid outcomes: {list(OUTCOMES)}"
-    )
-
-
-def outcome_table() -> pd.DataFrame:
-    """The registry as a table (for the chapter's parameter documentation)."""
-    return pd.DataFrame(
-        [
-            {
-                "id": o.id,
-                "label": o.label,
-                "unit": o.unit,
-                "source_dataset": o.source_dataset,
-                "time_variable": o.time_variable,
-                "first_year": o.years[0],
-                "last_year": o.years[-1],
-                "description": o.description,
-                "interpretation": o.interpretation,
-            }
-            for o in OUTCOMES.values()
-        ]
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers import data
 from helpers.data.municipalities import PILOT_MUNICIPALITIES
+from helpers.text import nearest_names
 
 OVERVIEW_INDICATORS = (
     "social_assistance_recipients_25_64_pct",
@@ -115,9 +116,7 @@ def validate_overview_parameters(values: dict) -> None:
         raise ParameterError(
             f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}")
     if values["indicator"] not in OVERVIEW_INDICATORS:
-        import difflib
-
-        nearest = difflib.get_close_matches(values["indicator"], OVERVIEW_INDICATORS, n=3, cutoff=0.3)
+        nearest = nearest_names(values["indicator"], OVERVIEW_INDICATORS, cutoff=0.3)
         raise ParameterError(
             f"parameter 'indicator' = {values['indicator']!r} is not one of the overview indicators; "
             f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(OVERVIEW_INDICATORS)}")

@@ -15,7 +15,6 @@ pre-period year (10 of 12 months before the pilot) and the chapter says so.
 
 from __future__ import annotations
 
-import difflib
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError
+from helpers.text import nearest_names
 
 from .comparison import COMPARISON_METHODS, PILOT_CODES, ComparisonPool, comparison_pool
 from .did import (
@@ -56,10 +56,8 @@ class PilotTiming:
     note: str = ""
 
 
-PILOT_SOURCE = (
-    "STM/THL press release 202/2018 (10 Dec 2018); City of Raisio, pilot web page "
-    "(data/facts/pilot_municipalities.csv)"
-)
+# Source: STM/THL press release 202/2018 (10 Dec 2018); City of Raisio, pilot web page
+# (data/facts/pilot_municipalities.csv).
 PILOT_TIMING: dict[str, PilotTiming] = {
     "211": PilotTiming("211", "Kangasala", "Kangasala", "2018-01-01", "2019-12-31", (2018, 2019)),
     "320": PilotTiming("320", "Kemijärvi", "Kemijärvi", "2018-01-01", "2019-12-31", (2018, 2019)),
@@ -348,7 +346,7 @@ def unit_exposure(code: str, outcome: Outcome, post_years: Iterable[int]) -> flo
 
 
 def _nearest(value: object, choices: Iterable[str]) -> str:
-    near = difflib.get_close_matches(str(value), list(choices), n=3, cutoff=0.4)
+    near = nearest_names(value, choices)
     return f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
 
 

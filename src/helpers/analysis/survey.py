@@ -8,23 +8,28 @@ No municipality-level answers of the survey are public, so nothing here is per m
 
 from __future__ import annotations
 
-import difflib
 import re
 
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.facts_common import (  # re-exported: notebooks and charts use survey.<name>
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    format_number,
+    format_value,
+    reader_source,
+    validate_language,
+)
 from helpers.analysis.national import load_fact_table, require_columns, to_number
 from helpers.errors import DataError, ParameterError
+from helpers.text import nearest_names
 
 SURVEY_TABLE = "survey_findings"
 QUALITATIVE_TABLE = "survey_qualitative"
 EVIDENCE_TABLE = "related_evidence"
 NOTIFICATIONS_TABLE = "kela_notifications"
 GLOSSARY_TABLE = "glossary"
-
-LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
-LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
 
 NOT_PUBLISHED = "not published"
 
@@ -56,48 +61,8 @@ MONTHS = (
 
 
 def _nearest(name: str, valid) -> str:
-    nearest = difflib.get_close_matches(str(name), list(valid), n=3, cutoff=0.4)
+    nearest = nearest_names(name, valid)
     return f" Nearest valid: {', '.join(nearest)}." if nearest else ""
-
-
-def format_number(value: float) -> str:
-    """A published figure as text: thousands separated by ',', decimals kept, minus as '−'."""
-    if value == int(value) and abs(value) >= 1000:
-        text = f"{abs(int(value)):,}"
-    elif value == int(value):
-        text = f"{abs(int(value))}"
-    else:
-        text = f"{abs(value):,.10g}" if abs(value) >= 1000 else f"{abs(value):.10g}"
-    return ("−" if value < 0 else "") + text
-
-
-def format_value(value: float, qualifier=None, unit: str = "", signed: bool = False, text=None) -> str:
-    """Readable label for a figure with its qualifier ('about', 'up to') and unit.
-
-    `text` is the figure as published (e.g. "716.0"); when given, its decimals are kept.
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    number = format_number(value)
-    if isinstance(text, str) and "." in text:
-        decimals = len(text.rsplit(".", 1)[1])
-        number = ("−" if value < 0 else "") + f"{abs(value):,.{decimals}f}"
-    if signed and value > 0:
-        number = "+" + number
-    unit = unit or ""
-    if unit.startswith("%"):
-        text = f"{number} {unit}"
-    elif unit.startswith("times"):
-        text = f"{number}× {unit.removeprefix('times').strip()}".strip()
-    elif unit in ("M€", "M€ increase"):
-        text = f"{number} M€"
-    elif unit in ("change in staff", ""):
-        text = number
-    else:
-        text = f"{number} {unit}"
-    text = text.replace("% change", "%").replace("% increase", "%")
-    qualifier = qualifier if isinstance(qualifier, str) and qualifier else ""
-    return f"{qualifier} {text}".strip()
 
 
 def format_period(iso_interval: str) -> str:
@@ -358,22 +323,6 @@ def kela_notification_shares(table=None) -> pd.DataFrame:
 # --- glossary --------------------------------------------------------------------------------
 
 
-def validate_language(lang) -> str:
-    """Return 'fi', 'sv' or 'en' (case-insensitive); anything else raises ParameterError."""
-    if isinstance(lang, str) and lang.strip().lower() in LANGUAGES:
-        return lang.strip().lower()
-    names = {**{code: code for code in LANGUAGES}, **{v.lower(): k for k, v in LANGUAGE_NAMES.items()}}
-    hint = ""
-    if isinstance(lang, str):
-        close = difflib.get_close_matches(lang.strip().lower(), list(names), n=3, cutoff=0.4)
-        if close:
-            hint = f" Nearest valid: {', '.join(dict.fromkeys(names[c] for c in close))}."
-    raise ParameterError(
-        f"Unknown language {lang!r} for glossary terms.{hint} "
-        f"Fix: use one of {', '.join(LANGUAGES)} (Finnish, Swedish, English)."
-    )
-
-
 def _glossary_table() -> pd.DataFrame:
     table = load_fact_table(GLOSSARY_TABLE)
     require_columns(
@@ -472,20 +421,6 @@ def term_label(term_id: str, lang: str = "fi") -> str:
 
 
 # --- the chapters: reader-facing tables, glued figures and parameter validators -------------
-
-_SEED_MARK = re.compile(r"\s*\((?:project )?seed \d{3}\)", flags=re.IGNORECASE)
-
-
-def reader_source(source) -> str:
-    """A fact table's `source` as a reader sees it: without the project's internal seed numbers.
-
-    '(Seed 004)' tells the project which stored copy was read; the publication itself is named
-    in the rest of the citation and in the bibliography.
-    """
-    if source is None or (isinstance(source, float) and np.isnan(source)):
-        return ""
-    return _SEED_MARK.sub("", str(source)).strip()
-
 
 def format_date(date) -> str:
     """'2017-01-01' -> '1 January 2017', '2022-03' -> 'March 2022', '2017' -> '2017'."""

@@ -9,7 +9,6 @@ the data (known municipalities, years inside the series, sizes of comparison poo
 from __future__ import annotations
 
 import ast
-import difflib
 import importlib
 import json
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Callable
 import nbformat
 
 from helpers.errors import ParameterError
+from helpers.text import nearest_names
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def validate_parameters(path: Path, given: dict[str, Any]) -> dict[str, Any]:
     unknown = [name for name in given if name not in specs]
     if unknown:
         name = unknown[0]
-        nearest = difflib.get_close_matches(name, list(specs), n=3, cutoff=0.4)
+        nearest = nearest_names(name, specs)
         hint = f"did you mean {', '.join(nearest)}?" if nearest else f"known parameters: {', '.join(specs)}"
         raise ParameterError(f"{notebook}: unknown parameter '{name}'; {hint}")
     merged = {name: spec.default for name, spec in specs.items()}

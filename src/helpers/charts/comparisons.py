@@ -30,7 +30,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.analysis import comparisons as cmp
-from helpers.charts.render import _records_json, named_data, topojson_data
+from helpers.charts.render import named_data, records_json, topojson_data
 from helpers.charts.style import CONTEXT_COLOUR, OKABE_ITO, PILOT_GROUP_COLOUR, SEQUENTIAL_SCHEME
 from helpers.data.municipalities import PILOT_MUNICIPALITIES
 
@@ -77,7 +77,7 @@ class PageData:
     def chart_data_bytes(self) -> dict[str, int]:
         """Bytes of each file the interactive figure publishes, as the renderer writes them."""
         return {
-            "municipalities": len(_records_json(self.municipalities).encode()),
+            "municipalities": len(records_json(self.municipalities).encode()),
             "boundaries": len(json.dumps(self.topology, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()),
         }
 
@@ -88,7 +88,7 @@ def chapter_chart_data_bytes(page: PageData, chapter: cmp.Comparisons) -> int:
     diak = _diak_frame(chapter.code, chapter.division)
     if diak is not None:
         over_time.append(diak)
-    return sum(page.chart_data_bytes().values()) + sum(len(_records_json(f).encode()) for f in over_time)
+    return sum(page.chart_data_bytes().values()) + sum(len(records_json(f).encode()) for f in over_time)
 
 
 def tenths(values) -> list:
@@ -315,7 +315,8 @@ def _value(param: str) -> str:
     return f"datum.v && isValid(datum.v[{index}]) ? datum.v[{index}] / 10 : null"
 
 
-def _pilot_test() -> str:
+def is_pilot_expression() -> str:
+    """Vega expression: true when the datum's municipality code (``datum.c``) is a pilot municipality."""
     return "indexof([" + ",".join(f"'{c}'" for c in sorted(PILOT_MUNICIPALITIES)) + "], datum.c) >= 0"
 
 
@@ -373,7 +374,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     boundaries = topojson_data(page.topology, f"comparisons-boundaries-{page.division}", feature="municipalities")
     chosen = f"datum.c === {MUNICIPALITY_PARAM}"
     base = alt.Chart()
-    role = f"{chosen} ? '{ROLE_DOMAIN[0]}' : ({_pilot_test()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')"
+    role = f"{chosen} ? '{ROLE_DOMAIN[0]}' : ({is_pilot_expression()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')"
 
     # ---- map: the municipalities, each with its geometry looked up by code
     fill = alt.condition(
@@ -446,7 +447,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
         alt.layer(points.properties(name="scatter_points"), point_label.properties(name="scatter_label"), data=municipalities)
         .transform_flatten(MUNICIPALITY_COLUMNS)
         .transform_calculate(x=_value(SCATTER_X_PARAM), y=_value(SCATTER_Y_PARAM), role=role,
-                             layer=f"{chosen} ? 2 : ({_pilot_test()} ? 1 : 0)")
+                             layer=f"{chosen} ? 2 : ({is_pilot_expression()} ? 1 : 0)")
         .transform_filter("isValid(datum.x) && isValid(datum.y)")
     )
     # Axis titles follow the dropdowns (Vega-Lite axis titles cannot be expressions).

@@ -12,8 +12,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from helpers.analysis.facts_common import format_value
 from helpers.analysis.national import MEASURES, SCOPES, YEARS, national_series
-from helpers.analysis.survey import format_value
 from helpers.charts.style import CONTEXT_COLOUR, NATIONAL_COLOUR, OKABE_ITO
 
 SCOPE_COLOURS = {

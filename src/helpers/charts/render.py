@@ -34,7 +34,8 @@ def chart_data_dir() -> Path:
     return Path(configured) if configured else Path.cwd() / "chart-data"
 
 
-def _records_json(data: pd.DataFrame) -> str:
+def records_json(data: pd.DataFrame) -> str:
+    """The rows of ``data`` as the compact JSON written to chart-data files (floats to 6 significant digits)."""
     frame = data.copy()
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
@@ -57,7 +58,7 @@ def _json_default(value: Any) -> Any:
 
 def publish_chart_data(data: pd.DataFrame, name: str | None = None) -> str:
     """Write ``data`` as chart-data files (json + js) and return the spec-relative URL."""
-    return _publish_payload(_records_json(data), name)
+    return _publish_payload(records_json(data), name)
 
 
 def publish_chart_json(document: Any, name: str) -> str:

@@ -235,19 +235,10 @@ def related_evidence_data() -> pd.DataFrame:
     data = evidence[["evidence_id", "year", "event", "item", "kind", "value_label", "period", "date", "source"]].copy()
     data["source"] = data["source"].map(analysis.reader_source)
     data["label"] = [
-        value if kind == "figure" else _readable_date(date)
+        value if kind == "figure" else analysis.format_date(date)
         for value, kind, date in zip(data["value_label"], data["kind"], data["date"])
     ]
     return data[["year", "event", "item", "kind", "label", "period", "source"]]
-
-
-def _readable_date(date: str) -> str:
-    parts = str(date).split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {analysis.MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    if len(parts) == 2:
-        return f"{analysis.MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    return parts[0]
 
 
 def related_evidence_chart() -> alt.LayerChart:

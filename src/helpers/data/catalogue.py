@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.data import paths
 from helpers.errors import DataError, MirrorNotFound, ParameterError
+from helpers.text import nearest_names
 
 _cache: dict[str, tuple[tuple[int, int], dict]] = {}
 
@@ -74,9 +75,7 @@ def dataset_ids(*, include_samples: bool = False) -> list[str]:
 def resource(dataset_id: str) -> dict:
     res = resources()
     if dataset_id not in res:
-        import difflib
-
-        near = difflib.get_close_matches(str(dataset_id), list(res), n=3, cutoff=0.0)
+        near = nearest_names(dataset_id, res, cutoff=0.0)
         raise ParameterError(
             f"Unknown dataset id {dataset_id!r}. Nearest: {', '.join(near)}. "
             f"Valid ids: {', '.join(dataset_ids())}. (Fact tables must be listed in data/datapackage.json: "

@@ -49,10 +49,6 @@ def _save_disk() -> None:
         pass  # a read-only checkout still works, just without the cross-process cache
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def sha256_file(path: Path, *, use_cache: bool = True) -> str:
     """Hex SHA-256 of a file; cached on (resolved path, size, mtime_ns) in memory and on disk."""
     path = Path(path)
@@ -77,11 +73,3 @@ def _hash_stream(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def forget() -> None:
-    """Drop the in-memory cache (tests)."""
-    global _disk_loaded
-    with _lock:
-        _memory.clear()
-        _disk_loaded = False

@@ -8,7 +8,6 @@ against the reference: the absorbed code exists in year Y−1 and not in Y; the 
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import re
 import unicodedata
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import ParameterError
+from helpers.text import nearest_names
 
 PILOT_MUNICIPALITIES: dict[str, str] = {
     "211": "Kangasala",
@@ -221,7 +221,7 @@ def resolve(name_or_code, year: int | None = None) -> str:
         key = normalise_name(text)
         candidates = set(index.get(key, ()))
         if not candidates:
-            keys = difflib.get_close_matches(key, list(index), n=12, cutoff=0.0)
+            keys = nearest_names(key, index, n=12, cutoff=0.0)
             near: list[str] = []
             for k in keys:
                 for c in sorted(index[k]):

@@ -24,7 +24,7 @@ import pandas as pd
 
 from helpers import charts
 from helpers.analysis import comparisons as cmp
-from helpers.charts.comparisons import CHOSEN_COLOUR, ROLE_DOMAIN, ROLE_RANGE, _pilot_test
+from helpers.charts.comparisons import CHOSEN_COLOUR, ROLE_DOMAIN, ROLE_RANGE, is_pilot_expression
 from helpers.charts.style import CHART_WIDTH, OKABE_ITO
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
@@ -107,7 +107,7 @@ def explorer_chart(choice: ExplorerChoice, table: pd.DataFrame) -> alt.HConcatCh
     bars = (
         alt.Chart(bars_data)
         .transform_calculate(role=f"datum.c === '{choice.code}' ? '{ROLE_DOMAIN[0]}' : "
-                                  f"({_pilot_test()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')")
+                                  f"({is_pilot_expression()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')")
         .mark_bar()
         .encode(
             y=alt.Y("n:N", sort="-x", title=None, axis=alt.Axis(labelLimit=150)),
