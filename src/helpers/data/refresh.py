@@ -105,14 +105,19 @@ def fetch(
             reason = getattr(exc, "reason", exc)
             last = f"timed out after {cfg.timeout:g} s" if isinstance(reason, (TimeoutError, socket.timeout)) else f"{type(exc).__name__}: {reason}"
         if attempt < attempts:
-            delay = cfg.backoff * (2 ** (attempt - 1))
-            log(f"  retry {attempt}/{attempts - 1} for {what or url} in {delay:g} s ({last})")
-            time.sleep(delay)
+            _back_off(cfg, attempt, attempts, what or url, last, log)
     raise RefreshError(
         f"{what + ': ' if what else ''}{'POST' if data is not None else 'GET'} {url} failed after "
         f"{attempt} attempt(s): {last}. Fix: check the network and the URL (--base-url/--statfin-url), "
         "or try again later; the last good data release was not changed."
     )
+
+
+def _back_off(cfg: RefreshConfig, attempt: int, attempts: int, what: str, last: str, log) -> None:
+    """Wait before the next attempt: exponential backoff (cfg.backoff, 2x, 4x, ...), said on the log."""
+    delay = cfg.backoff * (2 ** (attempt - 1))
+    log(f"  retry {attempt}/{attempts - 1} for {what} in {delay:g} s ({last})")
+    time.sleep(delay)
 
 
 def fetch_json(url: str, cfg: RefreshConfig, *, data: bytes | None = None, what: str = "", log=lambda m: None):
@@ -126,9 +131,7 @@ def fetch_json(url: str, cfg: RefreshConfig, *, data: bytes | None = None, what:
         except (UnicodeDecodeError, ValueError) as exc:
             last = f"invalid JSON ({exc}; {len(body)} bytes, ending {body[-40:]!r})"
         if attempt < attempts:
-            delay = cfg.backoff * (2 ** (attempt - 1))
-            log(f"  retry {attempt}/{attempts - 1} for {what or url} in {delay:g} s ({last})")
-            time.sleep(delay)
+            _back_off(cfg, attempt, attempts, what or url, last, log)
     raise RefreshError(
         f"{what + ': ' if what else ''}{url} returned {last} in {attempts} attempt(s). Fix: try again later; "
         "the last good data release was not changed."
