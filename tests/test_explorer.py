@@ -11,6 +11,7 @@ from helpers.analysis import comparisons as cmp
 from helpers.errors import ParameterError
 from helpers.widgets import build_explorer, explorer_state
 from helpers.widgets.explorer import Explorer
+from helpers.charts.render import spec_nodes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -19,20 +20,7 @@ def chart_data_dir(tmp_path, monkeypatch):
 
 
 def _titles(spec) -> list[str]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("title"), str):
-                found.append(node["title"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return found
+    return [node["title"] for node in spec_nodes(spec) if isinstance(node.get("title"), str)]
 
 
 def _rows(chart, field):

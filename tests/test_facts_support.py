@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers.charts.render import spec_nodes  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FACTS_DIR = REPO / "data" / "facts"
@@ -145,22 +146,13 @@ def find_number(pattern: str, text: str) -> float:
 def chart_rows(spec: dict, data_dir: Path) -> list[list[dict]]:
     """Every data set a chart spec uses: inline values/datasets, or chart-data/*.json files."""
     found: list[list[dict]] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            values = node.get("values")
-            if isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
-                found.append(values)  # inline data (axis "values" are lists of numbers, not rows)
-            url = node.get("url")
-            if isinstance(url, str) and url.startswith("chart-data/"):
-                found.append(json.loads((data_dir / url.removeprefix("chart-data/")).read_text(encoding="utf-8")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk({k: v for k, v in spec.items() if k != "datasets"})
+    for node in spec_nodes({k: v for k, v in spec.items() if k != "datasets"}):
+        values = node.get("values")
+        if isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
+            found.append(values)  # inline data (axis "values" are lists of numbers, not rows)
+        url = node.get("url")
+        if isinstance(url, str) and url.startswith("chart-data/"):
+            found.append(json.loads((data_dir / url.removeprefix("chart-data/")).read_text(encoding="utf-8")))
     found.extend(spec.get("datasets", {}).values())
     return found
 

@@ -18,6 +18,7 @@ from helpers.analysis.pilot import PILOT_TIMING
 from helpers.charts import pilot as pc
 from helpers.charts import render, style
 from helpers.errors import ParameterError
+from helpers.charts.render import spec_nodes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "pilot.ipynb"
@@ -86,38 +87,14 @@ def missing_fields(spec: dict, data_dir: Path) -> list[str]:
 
 def inline_rows(spec) -> list:
     """Rows written into the spec itself (forbidden: chart data go to chart-data files)."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            values = node.get("values")
-            if isinstance(values, list) and values and all(isinstance(v, dict) for v in values):
-                found.append(values)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
+    found = [node["values"] for node in spec_nodes(spec)
+             if isinstance(node.get("values"), list) and node["values"]
+             and all(isinstance(v, dict) for v in node["values"])]
     return found + list(spec.get("datasets", {}).values())
 
 
 def param_names(spec) -> list[str]:
-    names = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for p in node.get("params", []):
-                names.append(p["name"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return names
+    return [param["name"] for node in spec_nodes(spec) for param in node.get("params", [])]
 
 
 def check_chart(chart, data_dir: Path) -> dict:

@@ -69,3 +69,11 @@ def test_vega_bundle_is_wrapped_in_a_function_scope_and_exports_vega_embed():
     assert source.split("\n", 2)[1] == "(function(){"
     assert source.rstrip().endswith("})();")
     assert "window.vegaEmbed=" in source
+
+
+def test_chart_data_urls_lists_each_file_once_in_spec_order():
+    spec = {"vconcat": [{"data": {"url": "chart-data/b.json"}, "layer": [{"data": {"url": "chart-data/a.json"}}]},
+                        {"data": {"url": "chart-data/b.json"}},
+                        {"transform": [{"lookup": "k", "from": {"data": {"url": "chart-data/c.json"}}}]},
+                        {"data": {"url": "https://example.org/not-ours.json"}}]}
+    assert render.chart_data_urls(spec) == ["chart-data/b.json", "chart-data/a.json", "chart-data/c.json"]

@@ -109,16 +109,23 @@ def topojson_data(document: dict, name: str, feature: str) -> alt.UrlData:
     return alt.UrlData(url=publish_chart_json(document, name), format=alt.TopoDataFormat(type="topojson", feature=feature))
 
 
-def _collect_chart_data_urls(node: Any, found: list[str]) -> None:
-    if isinstance(node, dict):
-        url = node.get("url")
-        if isinstance(url, str) and url.startswith(CHART_DATA_URL_PREFIX) and url not in found:
-            found.append(url)
-        for value in node.values():
-            _collect_chart_data_urls(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _collect_chart_data_urls(value, found)
+def spec_nodes(spec: Any):
+    """Every mapping inside a chart spec, depth first (layers, concats, transforms, params...)."""
+    stack = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+
+
+def chart_data_urls(spec: dict) -> list[str]:
+    """The chart-data files a spec loads, each once, in order of appearance."""
+    urls = [node["url"] for node in spec_nodes(spec)
+            if isinstance(node.get("url"), str) and node["url"].startswith(CHART_DATA_URL_PREFIX)]
+    return list(dict.fromkeys(urls))
 
 
 _EMBED_SCRIPT = """
@@ -185,8 +192,7 @@ class Figure:
         spec = self.spec()
         spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         div_id = "fig-" + hashlib.sha256((self.number + spec_json).encode("utf-8")).hexdigest()[:12]
-        files: list[str] = []
-        _collect_chart_data_urls(spec, files)
+        files = chart_data_urls(spec)
         script = _EMBED_SCRIPT % {
             "div_id": json.dumps(div_id),
             "spec": spec_json.replace("</", "<\\/"),
