@@ -200,3 +200,31 @@ def test_benchmark_load_all_in_fresh_process():
     result = json.loads(out.stdout)
     assert result["rows"]["sotkanet_2019"] == 4620 and result["rows"]["boundaries_2017"] == 311
     assert result["total"] < 2.0, result
+
+
+def test_release2_families_with_children_tampere_2019():
+    # The release README's spot value: 3,488 of 21,575 families with children (16.2 %).
+    df = data.load("families_social_assistance")
+    row = df[(df.municipality_code == "837") & (df.year == 2019)].iloc[0]
+    assert row["families_receiving_social_assistance"] == 3488
+    assert row["families_with_children"] == 21575
+    assert row["families_social_assistance_pct"] == pytest.approx(16.2, abs=0.05)
+    assert df["municipality_code"].nunique() == 309
+
+
+def test_release2_families_suppressed_counts_stay_gaps():
+    df = data.load("families_social_assistance")
+    suppressed = df["families_receiving_social_assistance"].isna()
+    assert suppressed.any()
+    assert df.loc[suppressed, "families_social_assistance_pct"].isna().all()
+    assert (df["year"].min(), df["year"].max()) == (1990, 2021)
+
+
+def test_release2_long_run_series_tampere_2010():
+    # The release README's spot values: Tampere 2010, 493 = 9.2, 451 = 153, 3071 = 6.0.
+    df = data.load("social_assistance_long_run")
+    rows = df[(df.municipality_code == "837") & (df.year == 2010)].set_index("indicator_id")["value"]
+    assert rows[493] == pytest.approx(9.2)
+    assert rows[451] == pytest.approx(153)
+    assert rows[3071] == pytest.approx(6.0)
+    assert df["municipality_code"].nunique() == 320

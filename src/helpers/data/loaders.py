@@ -139,6 +139,43 @@ def _tidy_unemployment(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
     return df.sort_values(["municipality_code", "month"], ignore_index=True)
 
 
+def _tidy_families(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
+    families = raw["families_with_children"].astype("float64")
+    receiving = raw["families_with_children_receiving_social_assistance"].astype("float64")
+    df = pd.DataFrame(
+        {
+            "municipality_code": _codes(raw["municipality_code"]),
+            "year": raw["year"].astype("int64"),
+            "families_with_children": families,
+            "families_receiving_social_assistance": receiving,
+            # A share only where both counts are published: a suppressed count stays a gap.
+            "families_social_assistance_pct": 100.0 * receiving / families.where(families > 0),
+            "unemployment_rate_pct": raw["unemployment_rate_pct"].astype("float64"),
+            "low_income_children": raw["low_income_children"].astype("float64"),
+            "children_0_17": raw["children_0_17"].astype("float64"),
+        }
+    )
+    return df.sort_values(["municipality_code", "year"], ignore_index=True)
+
+
+def _tidy_long_run(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
+    ids = raw["indicator"].astype("int64")
+    df = pd.DataFrame(
+        {
+            "municipality_code": _codes(raw["municipality_code_2013"]),
+            "municipality_name_fi": raw["municipality_name_fi"].astype(str),
+            "region_fi": raw["region_fi"].astype(str),
+            "year": raw["year"].astype("int64"),
+            "indicator_id": ids,
+            "indicator": ids.map(lambda i: vocab.LONG_RUN_INDICATORS[i][0]).astype(str),
+            "indicator_label": ids.map(lambda i: vocab.LONG_RUN_INDICATORS[i][1]).astype(str),
+            "unit": ids.map(lambda i: vocab.LONG_RUN_INDICATORS[i][2]).astype(str),
+            "value": raw["value"].astype("float64"),
+        }
+    )
+    return df.sort_values(["indicator_id", "municipality_code", "year"], ignore_index=True)
+
+
 def _tidy_diak(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
     names = raw["variable"].astype(str)
     ids = {n: vocab.diak_variable_id(n) for n in names.unique()}
@@ -214,6 +251,8 @@ TIDY = {
     "sotkanet_indicators": _tidy_sotkanet,
     "sotkanet_population": _tidy_population,
     "statfin_unemployment": _tidy_unemployment,
+    "sotkanet_families": _tidy_families,
+    "sotkanet_long_run": _tidy_long_run,
     "diak_indices": _tidy_diak,
     "diak_variables": _tidy_diak_variables,
     "municipality_key": _tidy_municipality_key,

@@ -24,6 +24,14 @@ SOTKANET_INDICATORS: dict[int, tuple[str, str, str]] = {
     313: ("full_national_pension_65_pct", "Recipients of a full national pension, % of population aged 65+", "% of population aged 65+"),
     2343: ("swedish_speakers_pct", "Swedish-speaking residents, % of population on 31 Dec", "% of population"),
 }
+# Series of the long-run file (2013 division, 1990-2012); 181 and 3099 are as above.
+LONG_RUN_INDICATORS: dict[int, tuple[str, str, str]] = {
+    493: ("social_assistance_recipients_pct", "Persons who received social assistance during the year, % of residents", "% of residents"),
+    451: ("social_assistance_eur_per_resident_old", "Social assistance, EUR per resident (older series, not spliced with 453)", "EUR per resident"),
+    3071: ("hard_to_employ_pct", "Persons hard to employ, % of those aged 15-64", "% of population aged 15-64"),
+    181: SOTKANET_INDICATORS[181],
+    3099: SOTKANET_INDICATORS[3099],
+}
 POPULATION_INDICATOR = 127  # Sotkanet "Väestö 31.12." (population on 31 December)
 
 # Diak variable (Finnish, as in the file and variables.csv) -> stable English snake_case id.
