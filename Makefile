@@ -13,7 +13,7 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test unit nbval browser bench reference clean chromium
+.PHONY: help setup book test lint unit nbval browser bench reference clean chromium
 
 help:
 	@echo "make book   - set up (venv from uv.lock, kernel, npm assets) and build the book into book/_build/html"
@@ -46,7 +46,11 @@ chromium:
 book: setup
 	@$(PY) -m helpers build
 
-test: book chromium
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+test: lint book chromium
 	@$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 bench: setup chromium

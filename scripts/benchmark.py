@@ -29,8 +29,15 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def timed(label: str, command: list[str], cwd: Path) -> tuple[float, str]:
@@ -67,6 +74,7 @@ def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     html_dir = tree / "book" / "_build" / "html"
+
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -95,12 +103,21 @@ def measure_pages(tree: Path) -> list[dict]:
             charts = page.locator(".book-chart").count()
             if charts:
                 page.wait_for_function(
-                    "n => document.querySelectorAll('.book-chart[data-rendered]').length === n", arg=charts,
-                    timeout=60000)
+                    "n => document.querySelectorAll('.book-chart[data-rendered]').length === n",
+                    arg=charts,
+                    timeout=60000,
+                )
             drawn = time.perf_counter() - started
             page.wait_for_load_state("networkidle")
-            rows.append({"page": page_path, "bytes": sum(sizes.values()), "requests": len(sizes), "charts": charts,
-                         "charts_drawn_s": drawn if charts else None})
+            rows.append(
+                {
+                    "page": page_path,
+                    "bytes": sum(sizes.values()),
+                    "requests": len(sizes),
+                    "charts": charts,
+                    "charts_drawn_s": drawn if charts else None,
+                }
+            )
             context.close()
         browser.close()
     server.shutdown()
@@ -130,23 +147,43 @@ def main() -> int:
     figures["rebuild_unchanged_s"], output = timed("rebuild, nothing changed", [python, "-m", "helpers", "build"], tree)
     figures["rebuild_unchanged_executed"] = executed_pages(output)
     touched = touch_one_notebook(tree)
-    figures["rebuild_touched_s"], output = timed(f"rebuild after touching {touched}",
-                                                 [python, "-m", "helpers", "build"], tree)
+    figures["rebuild_touched_s"], output = timed(
+        f"rebuild after touching {touched}", [python, "-m", "helpers", "build"], tree
+    )
     figures["rebuild_touched_executed"] = executed_pages(output)
     subprocess.run(["git", "checkout", "--quiet", "--", "notebooks"], cwd=tree, check=False)
-    figures["nbval_s"], _ = timed("nbval", [python, "-m", "pytest", "notebooks", "--nbval", "-q", "-p",
-                                            "no:cacheprovider", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"],
-                                  tree)
+    figures["nbval_s"], _ = timed(
+        "nbval",
+        [
+            python,
+            "-m",
+            "pytest",
+            "notebooks",
+            "--nbval",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-sanitize-with",
+            "tests/nbval_sanitize.cfg",
+        ],
+        tree,
+    )
     pages = measure_pages(tree)
 
     print("\nBenchmark (2-core machine)" + (" — fresh clone of HEAD" if not args.in_place else " — work tree"))
     print(f"  set-up:                          {figures['setup_s']:6.1f} s")
-    print(f"  full build:                      {figures['full_build_s']:6.1f} s  "
-          f"(executed {len(figures['full_build_executed'])} notebooks)")
-    print(f"  rebuild, nothing changed:        {figures['rebuild_unchanged_s']:6.1f} s  "
-          f"(executed {figures['rebuild_unchanged_executed'] or 'nothing'})")
-    print(f"  rebuild after touching 1 notebook: {figures['rebuild_touched_s']:4.1f} s  "
-          f"(executed {figures['rebuild_touched_executed']})")
+    print(
+        f"  full build:                      {figures['full_build_s']:6.1f} s  "
+        f"(executed {len(figures['full_build_executed'])} notebooks)"
+    )
+    print(
+        f"  rebuild, nothing changed:        {figures['rebuild_unchanged_s']:6.1f} s  "
+        f"(executed {figures['rebuild_unchanged_executed'] or 'nothing'})"
+    )
+    print(
+        f"  rebuild after touching 1 notebook: {figures['rebuild_touched_s']:4.1f} s  "
+        f"(executed {figures['rebuild_touched_executed']})"
+    )
     print(f"  nbval on notebooks/:             {figures['nbval_s']:6.1f} s")
     print("  pages (weight with everything loaded; time until all charts are drawn):")
     for row in sorted(pages, key=lambda r: -r["bytes"]):

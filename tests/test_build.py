@@ -69,8 +69,13 @@ def _environment_without_mirror(tmp_path):
 
 def test_build_without_data_stops_at_once_and_says_how_to_provide_it(tmp_path):
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "helpers", "build"], capture_output=True, text=True,
-                               env=_environment_without_mirror(tmp_path), cwd=REPO_ROOT)
+    completed = subprocess.run(
+        [sys.executable, "-m", "helpers", "build"],
+        capture_output=True,
+        text=True,
+        env=_environment_without_mirror(tmp_path),
+        cwd=REPO_ROOT,
+    )
     elapsed = time.perf_counter() - started
     assert completed.returncode == 3, completed.stderr
     assert "BOOK_DATA_MIRROR" in completed.stderr
@@ -96,8 +101,9 @@ def test_a_failing_notebook_leaves_the_last_good_book_in_place(tmp_path, last_go
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (tmp_path / "notebooks").mkdir()
     nbformat.write(notebook, tmp_path / "notebooks" / "failing.ipynb")
-    plan = runplan.RunPlan(root=runplan.Page(page="chapters/failing", notebook=str(tmp_path / "notebooks" / "failing.ipynb")),
-                           parts=())
+    plan = runplan.RunPlan(
+        root=runplan.Page(page="chapters/failing", notebook=str(tmp_path / "notebooks" / "failing.ipynb")), parts=()
+    )
     with pytest.raises(BuildError, match="synthetic failure"):
         build.run_pages(plan, {"chapters/failing": {"year": 2019}}, {"population": "x"}, workers=1)
     assert (last_good_book / "index.html").read_text() == "last good book"

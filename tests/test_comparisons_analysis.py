@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from data.support import shared_mirror
+
 from helpers.analysis import comparisons as cmp
 from helpers.errors import ParameterError
 
@@ -80,18 +78,24 @@ def test_peers_of_a_municipality_without_values_is_an_explained_empty_result():
 
 def test_aggregate_rates_are_weighted_and_count_only_reporting_municipalities():
     # Synthetic: two regions; municipality "003" does not report in February.
-    monthly = pd.DataFrame({
-        "municipality_code": ["001", "002", "003"] * 2,
-        "month": ["2019-01"] * 3 + ["2019-02"] * 3,
-        "year": [2019] * 6,
-        "unemployed": [10.0, 300.0, 40.0, 20.0, 300.0, np.nan],
-        "labour_force": [100, 2000, 400, 100, 2000, 400],
-    })
-    classes = pd.DataFrame({
-        "municipality_code": ["001", "002", "003"],
-        "region_code": ["01", "01", "02"], "region_en": ["North", "North", "South"],
-        "urban_rural_code": [3, 1, 3], "urban_rural_en": ["Rural", "Urban", "Rural"],
-    })
+    monthly = pd.DataFrame(
+        {
+            "municipality_code": ["001", "002", "003"] * 2,
+            "month": ["2019-01"] * 3 + ["2019-02"] * 3,
+            "year": [2019] * 6,
+            "unemployed": [10.0, 300.0, 40.0, 20.0, 300.0, np.nan],
+            "labour_force": [100, 2000, 400, 100, 2000, 400],
+        }
+    )
+    classes = pd.DataFrame(
+        {
+            "municipality_code": ["001", "002", "003"],
+            "region_code": ["01", "01", "02"],
+            "region_en": ["North", "North", "South"],
+            "urban_rural_code": [3, 1, 3],
+            "urban_rural_en": ["Rural", "Urban", "Rural"],
+        }
+    )
     rates = cmp.aggregate_rates(monthly, classes).set_index(["series", "month"])["rate"]
     assert rates[("FI", "2019-01")] == pytest.approx(100 * 350 / 2500)  # 14.0, not the mean of rates 11.67
     assert rates[("FI", "2019-01")] != pytest.approx(np.mean([10.0, 15.0, 10.0]))
@@ -103,12 +107,14 @@ def test_aggregate_rates_are_weighted_and_count_only_reporting_municipalities():
 
 def test_annual_rate_needs_every_month_of_the_year():
     # Synthetic: "001" misses March, "002" reports all three months of the (short) data year.
-    monthly = pd.DataFrame({
-        "municipality_code": ["001", "001", "002", "002", "002"],
-        "month": ["2020-01", "2020-02", "2020-01", "2020-02", "2020-03"],
-        "year": [2020] * 5,
-        "rate": [10.0, 12.0, 5.0, 6.0, 7.0],
-    })
+    monthly = pd.DataFrame(
+        {
+            "municipality_code": ["001", "001", "002", "002", "002"],
+            "month": ["2020-01", "2020-02", "2020-01", "2020-02", "2020-03"],
+            "year": [2020] * 5,
+            "rate": [10.0, 12.0, 5.0, 6.0, 7.0],
+        }
+    )
     annual = cmp.annual_rates(monthly).set_index("municipality_code")["rate"]
     assert math.isnan(annual["001"]) and annual["002"] == pytest.approx(6.0)
 
@@ -145,7 +151,9 @@ def test_unemployment_on_the_2021_map_adds_honkajoki_to_kankaanpaa():
     harmonised = cmp.unemployment_monthly(2021)
     row = harmonised[(harmonised["municipality_code"] == "214") & (harmonised["month"] == "2019-01")].iloc[0]
     assert row["unemployed"] == january.loc["214", "unemployed"] + january.loc["099", "unemployed"]
-    assert row["rate"] == pytest.approx(100 * row["unemployed"] / (january.loc["214", "labour_force"] + january.loc["099", "labour_force"]))
+    assert row["rate"] == pytest.approx(
+        100 * row["unemployed"] / (january.loc["214", "labour_force"] + january.loc["099", "labour_force"])
+    )
     assert "099" not in set(harmonised["municipality_code"])
     assert "911" not in set(cmp.unemployment_monthly(2017)["municipality_code"])  # Valtimo: inside Nurmes
 
@@ -157,10 +165,14 @@ def test_trend_compares_the_municipality_with_weighted_region_group_and_finland(
     source = cmp.data.load(cmp.UNEMPLOYMENT)
     december = source[(source["month"] == "2019-12") & source["unemployed"].notna()]
     monthly = cmp.trend_series("837", 2021, "monthly").set_index(["role", "period"])["rate"]
-    assert monthly[("finland", "2019-12")] == pytest.approx(100 * december["unemployed"].sum() / december["labour_force"].sum())
+    assert monthly[("finland", "2019-12")] == pytest.approx(
+        100 * december["unemployed"].sum() / december["labour_force"].sum()
+    )
     tampere = source[(source["municipality_code"] == "837") & (source["year"] == 2019)]
     annual = trend.set_index(["role", "year"])["rate"]
-    assert annual[("municipality", 2019)] == pytest.approx((100 * tampere["unemployed"] / tampere["labour_force"]).mean())
+    assert annual[("municipality", 2019)] == pytest.approx(
+        (100 * tampere["unemployed"] / tampere["labour_force"]).mean()
+    )
 
 
 def test_peers_of_tampere_on_real_data_exclude_incomplete_municipalities():
@@ -193,8 +205,13 @@ def test_narrative_explains_a_municipality_without_its_own_values():
 
 
 def _params(**overrides):
-    return {"municipality": "Tampere", "indicators": list(cmp.DEFAULT_INDICATORS), "year": 2019,
-            "division": 2021, **overrides}
+    return {
+        "municipality": "Tampere",
+        "indicators": list(cmp.DEFAULT_INDICATORS),
+        "year": 2019,
+        "division": 2021,
+        **overrides,
+    }
 
 
 def test_validator_resolves_names_in_both_languages_and_indicator_numbers():

@@ -149,5 +149,10 @@ def test_a_municipality_outside_diak_gets_the_trend_alone():
 def test_title_lines_split_the_measure_from_its_denominator():
     assert cc.title_lines("Unemployed, % of labour force") == ["Unemployed", "% of labour force"]
     assert cc.title_lines("Divorces per 1,000 married persons aged 25-64") == [
-        "Divorces per 1,000 married persons aged 25-64", ""]
-    assert cc.option_label("Social assistance, EUR per resident", "EUR per resident") == "Social assistance (EUR per resident)"
+        "Divorces per 1,000 married persons aged 25-64",
+        "",
+    ]
+    assert (
+        cc.option_label("Social assistance, EUR per resident", "EUR per resident")
+        == "Social assistance (EUR per resident)"
+    )

@@ -31,14 +31,28 @@ def test_package_level_fields():
 
 @pytest.mark.parametrize("res", PACKAGE["resources"], ids=lambda r: r["name"])
 def test_resource_entries_are_complete(res):
-    for key in ("name", "title", "description", "path", "format", "encoding", "hash", "bytes", "sources",
-                "licenses", "x-attribution", "x-location"):
+    for key in (
+        "name",
+        "title",
+        "description",
+        "path",
+        "format",
+        "encoding",
+        "hash",
+        "bytes",
+        "sources",
+        "licenses",
+        "x-attribution",
+        "x-location",
+    ):
         assert res.get(key) not in (None, "", []), key
     assert res["hash"].startswith("sha256:") and len(res["hash"]) == 71
     assert all(s.get("title") and s.get("path") for s in res["sources"])
     if res["format"] == "csv":
         fields = res["schema"]["fields"]
-        assert all(f.get("name") and f.get("type") in ("string", "integer", "number") and f.get("description") for f in fields)
+        assert all(
+            f.get("name") and f.get("type") in ("string", "integer", "number") and f.get("description") for f in fields
+        )
     if res["x-location"] == "mirror" and res.get("x-role") != "api-sample":
         assert res.get("x-compilation"), "mirror resources name the compilation they come from"
 
@@ -65,7 +79,9 @@ def test_fact_tables_are_registered_current_and_cited():
     assert files, "data/facts/*.csv expected"
     repo = {r["path"]: r for r in PACKAGE["resources"] if r["x-location"] == "repo"}
     assert {f"facts/{f.name}" for f in files} == set(repo), "run `python -m helpers data catalogue --update-facts`"
-    assert facts.update_fact_tables(write=False) == [], "catalogue out of date: run `python -m helpers data catalogue --update-facts`"
+    assert facts.update_fact_tables(write=False) == [], (
+        "catalogue out of date: run `python -m helpers data catalogue --update-facts`"
+    )
     for res in repo.values():
         df = data.load(res["name"])
         assert len(df) == res["x-rows"]

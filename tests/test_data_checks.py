@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 from support import shared_mirror  # noqa: E402
 
@@ -77,7 +76,9 @@ def test_missing_column(tmp_path):
     p = m / UNEMP
     lines = p.read_text(encoding="utf-8").splitlines()
     # drop the 5th column (labour_force) everywhere; no field in this file contains a comma
-    p.write_text("\n".join(",".join(c for j, c in enumerate(ln.split(",")) if j != 4) for ln in lines) + "\n", encoding="utf-8")
+    p.write_text(
+        "\n".join(",".join(c for j, c in enumerate(ln.split(",")) if j != 4) for ln in lines) + "\n", encoding="utf-8"
+    )
     problems = check_release(m, ["municipalities", "unemployment_monthly"])
     text = messages(problems, "unemployment_monthly")
     assert {"checksum", "header"} <= kinds(problems, "unemployment_monthly")
@@ -154,7 +155,10 @@ def test_fact_table_without_source(tmp_path, monkeypatch):
     (repo / "data" / "datapackage.json").write_text(json.dumps(real), encoding="utf-8")
     (repo / "data" / "references.bib").write_text("@misc{known2020,\n title={x}}\n", encoding="utf-8")
     table = repo / "data" / "facts" / "synthetic_facts.csv"
-    table.write_text("fact_id,value,source,bibkey\na,1,Synthetic source,known2020\nb,2,,known2020\nc,3,Other,unknown2021\n", encoding="utf-8")
+    table.write_text(
+        "fact_id,value,source,bibkey\na,1,Synthetic source,known2020\nb,2,,known2020\nc,3,Other,unknown2021\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(paths, "repo_root", lambda: repo)
     changes = facts.update_fact_tables()
     assert changes == ["added synthetic_facts (facts/synthetic_facts.csv, 3 rows)"]
@@ -164,10 +168,16 @@ def test_fact_table_without_source(tmp_path, monkeypatch):
     assert "1 row(s) without a source" in found["source"]
     assert "unknown2021" in found["bibkey"]
     # editing the table and re-running --update-facts refreshes the hash
-    table.write_text(table.read_text(encoding="utf-8").replace(",,known2020", ",Fixed source,known2020"), encoding="utf-8")
+    table.write_text(
+        table.read_text(encoding="utf-8").replace(",,known2020", ",Fixed source,known2020"), encoding="utf-8"
+    )
     assert "checksum" in {p.kind for p in check_release(shared_mirror(), ["synthetic_facts"])}
     assert facts.update_fact_tables() == ["updated synthetic_facts (facts/synthetic_facts.csv): hash"]
-    assert {p.kind for p in check_release(shared_mirror(), ["municipalities", "synthetic_facts"]) if p.dataset == "synthetic_facts"} == {"bibkey"}
+    assert {
+        p.kind
+        for p in check_release(shared_mirror(), ["municipalities", "synthetic_facts"])
+        if p.dataset == "synthetic_facts"
+    } == {"bibkey"}
 
 
 def test_one_bad_code_cell_is_one_type_problem_not_a_flood_of_unknown_codes(tmp_path):

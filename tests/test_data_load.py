@@ -43,7 +43,9 @@ def test_published_unemployed_tampere_december_2018():
     assert row["year"].tolist() == [2018]
 
 
-@pytest.mark.parametrize("dataset", ["sotkanet_2019", "population", "unemployment_monthly", "diak_indices", "municipalities"])
+@pytest.mark.parametrize(
+    "dataset", ["sotkanet_2019", "population", "unemployment_monthly", "diak_indices", "municipalities"]
+)
 def test_codes_are_three_digit_strings(dataset):
     codes = data.load(dataset)["municipality_code"]
     assert pd.api.types.is_string_dtype(codes)
@@ -63,16 +65,23 @@ def test_suppressed_values_are_nan_not_zero():
     assert u["unemployed"].isna().sum() == 640  # empty cells in the file
     assert u["open_vacancies"].isna().sum() > 0
     # empty cells stay missing and published zeros stay zeros, cell for cell as in the file
-    raw = pd.read_csv(shared_mirror() / "statfin" / "unemployment_monthly_2006_2020.csv", dtype=str,
-                      keep_default_na=False)
+    raw = pd.read_csv(
+        shared_mirror() / "statfin" / "unemployment_monthly_2006_2020.csv", dtype=str, keep_default_na=False
+    )
     assert u["unemployed"].isna().sum() == (raw["unemployed"] == "").sum()
     assert (u["unemployed"] == 0).sum() == (raw["unemployed"] == "0").sum()
 
 
 def test_diak_is_labelled_an_index():
     d = data.load("diak_indices")
-    assert set(["long_term_social_assistance_25_64", "long_term_social_assistance_18_24",
-                "supplementary_social_assistance", "long_term_unemployment"]) <= set(d["variable"])
+    assert set(
+        [
+            "long_term_social_assistance_25_64",
+            "long_term_social_assistance_18_24",
+            "supplementary_social_assistance",
+            "long_term_unemployment",
+        ]
+    ) <= set(d["variable"])
     assert d["variable"].str.fullmatch(r"[a-z0-9_]+").all()
     assert (d.loc[d.variable == "long_term_unemployment", "variable_fi"] == "Pitkäaikaistyöttömyys").all()
     doc = data.describe("diak_indices").set_index("name")
@@ -92,7 +101,11 @@ def test_municipality_reference_years_and_counts():
     assert list(counts.index) == list(range(2013, 2027))
     assert counts[2018] == 311 and counts[2024] == 309 and counts[2021] == 309
     tampere = ref[(ref.municipality_code == "837") & (ref.year == 2019)].iloc[0]
-    assert (tampere.name_sv, tampere.region_fi, tampere.urban_rural_en) == ("Tammerfors", "Pirkanmaa", "Urban municipalities")
+    assert (tampere.name_sv, tampere.region_fi, tampere.urban_rural_en) == (
+        "Tammerfors",
+        "Pirkanmaa",
+        "Urban municipalities",
+    )
 
 
 def test_describe_and_catalogue_table():
@@ -102,7 +115,9 @@ def test_describe_and_catalogue_table():
     raw = data.describe("sotkanet_2019", raw=True)
     assert "region.code" in set(raw["name"])
     cat = data.catalogue_table()
-    assert {"id", "title", "attribution", "licence", "official_source", "file", "rows", "sha256_short"} <= set(cat.columns)
+    assert {"id", "title", "attribution", "licence", "official_source", "file", "rows", "sha256_short"} <= set(
+        cat.columns
+    )
     row = cat.set_index("id").loc["sotkanet_2019"]
     assert row.rows == 4350 and row.attribution == "THL, Sotkanet.fi" and "CC-BY-4.0" in row.licence
     assert row.official_source.endswith("/rest/1.1/json?indicator=5&years=2019&genders=total")

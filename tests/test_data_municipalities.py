@@ -25,10 +25,23 @@ def _mirror(monkeypatch):
 @pytest.mark.parametrize(
     "query, code",
     [
-        ("Tammerfors", "837"), ("reso", "680"), ("Torneå", "851"), ("kemijarvi", "320"), ("KEMIJÄRVI", "320"),
-        ("Tampere", "837"), ("  tampere ", "837"), ("Helsingfors", "091"), ("Mariehamn", "478"),
-        ("Maarianhamina", "478"), (91, "091"), ("91", "091"), ("091", "091"), (837, "837"), ("Kangasala", "211"),
-        ("Kuopio", "297"), ("Tornio", "851"),
+        ("Tammerfors", "837"),
+        ("reso", "680"),
+        ("Torneå", "851"),
+        ("kemijarvi", "320"),
+        ("KEMIJÄRVI", "320"),
+        ("Tampere", "837"),
+        ("  tampere ", "837"),
+        ("Helsingfors", "091"),
+        ("Mariehamn", "478"),
+        ("Maarianhamina", "478"),
+        (91, "091"),
+        ("91", "091"),
+        ("091", "091"),
+        (837, "837"),
+        ("Kangasala", "211"),
+        ("Kuopio", "297"),
+        ("Tornio", "851"),
     ],
 )
 def test_resolve(query, code):
@@ -105,15 +118,18 @@ def test_harmonise_sums_counts_on_real_data():
 
 def test_harmonise_refuses_rates_but_weights_them():
     dec = data.load("unemployment_monthly")
-    dec = dec[dec.month == "2019-12"][["municipality_code", "month", "unemployed", "labour_force", "unemployment_rate_pct"]]
+    dec = dec[dec.month == "2019-12"][
+        ["municipality_code", "month", "unemployed", "labour_force", "unemployment_rate_pct"]
+    ]
     with pytest.raises(ParameterError, match="unemployment_rate_pct.*cannot be summed.*weighted_mean"):
         m.harmonise(dec, 2021, ["unemployment_rate_pct"])
     out = m.harmonise(dec, 2021, ["unemployment_rate_pct"], how="weighted_mean", weight_col="labour_force")
     row = out.set_index("municipality_code").loc["214"]
     src = dec.set_index("municipality_code")
-    expected = (src.loc["214", "unemployment_rate_pct"] * src.loc["214", "labour_force"]
-                + src.loc["099", "unemployment_rate_pct"] * src.loc["099", "labour_force"]) / (
-                src.loc["214", "labour_force"] + src.loc["099", "labour_force"])
+    expected = (
+        src.loc["214", "unemployment_rate_pct"] * src.loc["214", "labour_force"]
+        + src.loc["099", "unemployment_rate_pct"] * src.loc["099", "labour_force"]
+    ) / (src.loc["214", "labour_force"] + src.loc["099", "labour_force"])
     assert row["unemployment_rate_pct"] == pytest.approx(expected)
     # rates pass untouched when no merger combines rows
     same = m.harmonise(dec, 2020, ["unemployment_rate_pct"])
@@ -122,11 +138,13 @@ def test_harmonise_refuses_rates_but_weights_them():
 
 def test_harmonise_synthetic_chain_nan_and_duplicates():
     # synthetic: Juankoski (174) and Maaninka (476) merged into Kuopio (297); year-specific divisions
-    df = pd.DataFrame({
-        "municipality_code": ["297", "174", "476", "297", "174", "297", "099", "214"],
-        "year": [2014, 2014, 2014, 2016, 2016, 2017, 2020, 2020],
-        "count": [100.0, 10.0, 1.0, 111.0, np.nan, 200.0, 5.0, 50.0],
-    })
+    df = pd.DataFrame(
+        {
+            "municipality_code": ["297", "174", "476", "297", "174", "297", "099", "214"],
+            "year": [2014, 2014, 2014, 2016, 2016, 2017, 2020, 2020],
+            "count": [100.0, 10.0, 1.0, 111.0, np.nan, 200.0, 5.0, 50.0],
+        }
+    )
     out = m.harmonise(df, 2026, ["count"]).set_index(["municipality_code", "year"])["count"]
     assert out[("297", 2014)] == 111.0
     assert np.isnan(out[("297", 2016)])  # a component is NaN: no partial sum

@@ -22,9 +22,17 @@ INDICATORS = [5, 453, 1275, 181, 3562]  # plus 127 (population)
 
 
 def config(api: FakeAPI, **kw) -> RefreshConfig:
-    base = dict(years=[2019], population_years=[2009], unemployment_years=[2018], indicators=INDICATORS,
-                sotkanet_base_url=api.base + "/rest/1.1", statfin_url=api.base + STATFIN_PATH,
-                timeout=1.0, retries=2, backoff=0.01)
+    base = dict(
+        years=[2019],
+        population_years=[2009],
+        unemployment_years=[2018],
+        indicators=INDICATORS,
+        sotkanet_base_url=api.base + "/rest/1.1",
+        statfin_url=api.base + STATFIN_PATH,
+        timeout=1.0,
+        retries=2,
+        backoff=0.01,
+    )
     base.update(kw)
     return RefreshConfig(**base)
 
@@ -99,7 +107,10 @@ def test_mirror_path_falls_back_to_the_local_release(good_release, monkeypatch):
     monkeypatch.delenv("BOOK_DATA_MIRROR")
     monkeypatch.setattr(paths, "local_release_dir", lambda: dest)
     assert data.mirror_path() == dest
-    assert data.dataset_checksums()["population"] == json.loads((dest / "datapackage.json").read_text())["resources"][1]["hash"][7:]
+    assert (
+        data.dataset_checksums()["population"]
+        == json.loads((dest / "datapackage.json").read_text())["resources"][1]["hash"][7:]
+    )
     data.clear_cache()
 
 
@@ -144,7 +155,11 @@ def test_truncated_json(good_release, api):
 
 def test_changed_schema_missing_field(good_release, api):
     # SYNTHETIC: an answer whose objects lack "value"
-    api.script("GET", "/rest/1.1/json", [Reply(200, jbytes([{"indicator": 5, "region": 378, "year": 2019, "gender": "total"}]))])
+    api.script(
+        "GET",
+        "/rest/1.1/json",
+        [Reply(200, jbytes([{"indicator": 5, "region": 378, "year": 2019, "gender": "total"}]))],
+    )
     err = _assert_fails_and_keeps(good_release, api, r"lacks field\(s\) \['value'\]")
     assert "format changed" in str(err)
 
@@ -176,16 +191,23 @@ def test_http_404_fails_without_retrying(good_release, api):
 
 def test_jsonstat2_and_pxweb_parsers():
     # SYNTHETIC JSON-stat 2.0 document, sparse values as a dict
-    doc = {"id": ["Alue", "Kuukausi"], "size": [2, 2],
-           "dimension": {"Alue": {"category": {"index": {"KU837": 0, "KU091": 1}}},
-                         "Kuukausi": {"category": {"index": ["2018M11", "2018M12"]}}},
-           "value": {"1": 12993, "2": 5}}
+    doc = {
+        "id": ["Alue", "Kuukausi"],
+        "size": [2, 2],
+        "dimension": {
+            "Alue": {"category": {"index": {"KU837": 0, "KU091": 1}}},
+            "Kuukausi": {"category": {"index": ["2018M11", "2018M12"]}},
+        },
+        "value": {"1": 12993, "2": 5},
+    }
     recs = jsonstat2_records(doc, "t")
     assert recs[1] == {"Alue": "KU837", "Kuukausi": "2018M12", "value": 12993}
     assert recs[0]["value"] is None and recs[2] == {"Alue": "KU091", "Kuukausi": "2018M11", "value": 5}
     with pytest.raises(RefreshError, match="do not match"):
         jsonstat2_records({**doc, "size": [2, 3]}, "t")
     # the real recorded PxWeb v1 metadata sample parses
-    meta = json.loads((shared_mirror() / "api-samples/statfin_pxweb_v1_table_metadata.json").read_text(encoding="utf-8"))
+    meta = json.loads(
+        (shared_mirror() / "api-samples/statfin_pxweb_v1_table_metadata.json").read_text(encoding="utf-8")
+    )
     variables = pxweb_variables(meta, "sample")
     assert variables["Alue 2017"]["020"] == "Akaa" and variables["Alue 2017"]["SSS"] == "KOKO MAA"

@@ -45,7 +45,9 @@ def test_every_top_level_package_is_pinned_in_environment_yml():
 def test_environment_yml_pins_match_the_lock():
     locked = _locked()
     disagreements = {
-        name: (version, locked.get(name)) for name, version in _environment_pins().items() if locked.get(name) != version
+        name: (version, locked.get(name))
+        for name, version in _environment_pins().items()
+        if locked.get(name) != version
     }
     assert not disagreements, f"environment.yml vs uv.lock (name: (yml, lock)): {disagreements}"
 

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import comparisons as cmp
+from helpers.charts.render import spec_nodes  # noqa: E402
 from helpers.errors import ParameterError
 from helpers.widgets import build_explorer, explorer_state
 from helpers.widgets.explorer import Explorer
-from helpers.charts.render import spec_nodes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +84,11 @@ def test_widget_callbacks_redraw_from_the_controls():
     explorer = build_explorer("Tampere", "social_assistance_recipients_25_64_pct", "region", (2006, 2020))
     assert isinstance(explorer, Explorer) and repr(explorer).startswith("Municipality explorer")
     assert [c.description for c in explorer.children[:4]] == [
-        "Municipality", "Indicator (2019)", "Comparison group", "Unemployment years"]
+        "Municipality",
+        "Indicator (2019)",
+        "Comparison group",
+        "Unemployment years",
+    ]
     assert "837" in set(explorer.table["code"])
     explorer.municipality.value = "Kuopio"  # the observer calls refresh()
     assert "297" in set(explorer.table["code"]) and "837" not in set(explorer.table["code"])

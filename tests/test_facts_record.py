@@ -60,7 +60,11 @@ EVIDENCE_CHECKS = [
     ("client households in 2017 vs 2015", QUAL + r"\+?([\d.]+) %;", "kuntaliitto2017_client_households"),
     ("client households in 2017 vs 2015", r"(about) ([\d.]+) % a year", "kuntaliitto2017_normal_growth"),
     ("municipal staff and administration freed", QUAL + r"([\d.,]+) M€", "kuntaliitto2018_freed_cost"),
-    ("municipal staff and administration freed", QUAL + r"([\d.,]+) person-years", "kuntaliitto2018_freed_person_years"),
+    (
+        "municipal staff and administration freed",
+        QUAL + r"([\d.,]+) person-years",
+        "kuntaliitto2018_freed_person_years",
+    ),
     ("gross cost of social assistance", QUAL + r"\+?([\d.,]+) M€", "kuntaliitto2018_gross_cost_change"),
     ("share of social-work time", QUAL + r"([\d.]+) %", "thl2021_time_on_kela_matters"),
     ("municipal benefit handlers / social workers", r"()([−+\-][\d,]+) /", "fcg_benefit_handlers"),
@@ -172,7 +176,10 @@ def test_every_related_figure_is_checked():
 
 @pytest.mark.parametrize(
     ("first_cell", "table"),
-    [("Kela notifications to municipal social work", "all_notifications"), ("need-for-social-work", "need_for_social_work")],
+    [
+        ("Kela notifications to municipal social work", "all_notifications"),
+        ("need-for-social-work", "need_for_social_work"),
+    ],
 )
 def test_kela_notification_shares_match_the_record_in_order(first_cell, table):
     row = record_row("A", first_cell)
@@ -187,7 +194,9 @@ def test_pilot_facts_match_the_record():
     lounge = record_row("A", "Kemijärvi")[1]
     assert facts["kemijarvi_lounge_days_sv"]["value"] == str(int(find_number(r"open (\d+) days", lounge)))
     assert facts["kemijarvi_lounge_days_fi"]["value"] == str(int(find_number(r"release says (\d+)", lounge)))
-    assert facts["kemijarvi_lounge_max_visitors_week"]["value"] == str(int(find_number(r"at most (\d+) visitors", lounge)))
+    assert facts["kemijarvi_lounge_max_visitors_week"]["value"] == str(
+        int(find_number(r"at most (\d+) visitors", lounge))
+    )
     report = record_row("A", "final report")[1]
     assert facts["final_report_isbn"]["value"] == re.search(r"ISBN ([\d-]+)", report).group(1)
     avain = record_sections()["A"]

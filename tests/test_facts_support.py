@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from helpers.charts.render import spec_nodes  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -100,7 +100,9 @@ def test_swedish_terms_marked_as_attested_occur_in_the_swedish_seed():
     assert len(attested) >= 10
     for row in attested:
         assert row["sv_attested"].lower() in seed, f"{row['term_id']}: {row['sv_attested']!r} not in seed 000"
-        assert row["sv_attested"].lower() in row["sv"].lower(), f"{row['term_id']}: sv cell differs from the attested form"
+        assert row["sv_attested"].lower() in row["sv"].lower(), (
+            f"{row['term_id']}: sv cell differs from the attested form"
+        )
     # Unconfirmed Swedish terms are left empty, and the note says why.
     for row in read_table("glossary"):
         if not row["sv"]:
@@ -156,7 +158,9 @@ def test_no_project_internal_document_is_cited():
 def test_bibliography_notes_are_written_for_readers():
     # Notes appear on the book's bibliography page; remarks for the project are % comments.
     internal = ("seed", "facts sheet", "the record", "not recorded", "public-record")
-    notes = {key: re.findall(r"^\s*note\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M) for key, entry in bib_entries().items()}
+    notes = {
+        key: re.findall(r"^\s*note\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M) for key, entry in bib_entries().items()
+    }
     assert any(notes.values())
     for key, found in notes.items():
         for note in found:

@@ -30,7 +30,9 @@ def test_population_totals_match_the_raw_sotkanet_file(figures):
 
 
 def test_unemployed_sum_counts_published_and_withheld_municipalities(figures):
-    raw = pd.read_csv(shared_mirror() / "statfin" / "unemployment_monthly_2006_2020.csv", dtype={"municipality_code": str})
+    raw = pd.read_csv(
+        shared_mirror() / "statfin" / "unemployment_monthly_2006_2020.csv", dtype={"municipality_code": str}
+    )
     december = raw[raw["month"] == "2019-12"]
     assert figures["unemployed_december"].value == december["unemployed"].sum()
     assert figures["unemployed_december_municipalities"].value == december["unemployed"].notna().sum()
@@ -47,10 +49,19 @@ def test_recipient_rate_spread_matches_indicator_5(figures):
 
 def test_pilot_indicator_table_has_each_pilot_and_the_median():
     table = overview.pilot_indicator_table(2019)
-    tampere = table[(table["municipality"] == "Tampere") & (table["indicator"] == "social_assistance_recipients_25_64_pct")]
+    tampere = table[
+        (table["municipality"] == "Tampere") & (table["indicator"] == "social_assistance_recipients_25_64_pct")
+    ]
     assert tampere["value"].tolist() == [12.3]  # THL Sotkanet indicator 5, Tampere 2019
-    assert set(table["municipality"]) == {"Kangasala", "Kemijärvi", "Kuopio", "Raisio", "Tampere", "Tornio",
-                                          "Median municipality"}
+    assert set(table["municipality"]) == {
+        "Kangasala",
+        "Kemijärvi",
+        "Kuopio",
+        "Raisio",
+        "Tampere",
+        "Tornio",
+        "Median municipality",
+    }
 
 
 def test_validator_names_the_years_and_the_nearest_indicator():

@@ -11,12 +11,12 @@ import pytest
 from helpers.book import params
 from helpers.errors import ParameterError
 
-PARAMETERS_CELL = '''\
+PARAMETERS_CELL = """\
 municipalities: list[str] = ["Tampere", "Kuopio"]  # names or codes, Finnish or Swedish
 year: int = 2019  # the year shown
 share: float = 0.5  # a share between 0 and 1
 outcome: str = "unemployment_rate"  # an outcome id
-'''
+"""
 
 
 def synthetic_notebook(tmp_path, validator=None, source=PARAMETERS_CELL):
@@ -89,7 +89,9 @@ def test_cli_run_rejects_bad_parameters_before_starting_a_kernel(tmp_path):
     started = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "helpers", "run", str(path), "-o", str(output), "-p", "yeer", "2019"],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 2
     assert "unknown parameter 'yeer'; did you mean year" in completed.stderr
     assert not output.exists(), "no notebook may be executed when a parameter is invalid"
@@ -100,23 +102,44 @@ def test_cli_run_executes_with_yaml_and_scalar_parameters(tmp_path):
     path = synthetic_notebook(tmp_path)
     output = tmp_path / "out.ipynb"
     completed = subprocess.run(
-        [sys.executable, "-m", "helpers", "run", str(path), "-o", str(output), "-p", "year", "2017",
-         "-y", "{municipalities: [Tampere, Kuopio]}"], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "run",
+            str(path),
+            "-o",
+            str(output),
+            "-p",
+            "year",
+            "2017",
+            "-y",
+            "{municipalities: [Tampere, Kuopio]}",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 0, completed.stderr
     executed = nbformat.read(output, as_version=4)
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "remove-cell" in injected.metadata["tags"]
     assert executed.cells[-1].outputs[0]["text"] == "2017\n"
     record = json.loads((tmp_path / "out.run.json").read_text())
-    assert record["parameters"] == {"municipalities": ["Tampere", "Kuopio"], "year": 2017, "share": 0.5,
-                                    "outcome": "unemployment_rate"}
+    assert record["parameters"] == {
+        "municipalities": ["Tampere", "Kuopio"],
+        "year": 2017,
+        "share": 0.5,
+        "outcome": "unemployment_rate",
+    }
     assert record["data_checksums"] and record["packages"]["papermill"]
 
 
 def test_command_line_text_is_read_by_the_annotated_type(tmp_path):
     path = synthetic_notebook(tmp_path)
-    merged = params.validate_parameters(path, {"outcome": params.CliText("091"), "year": params.CliText("2018"),
-                                               "municipalities": params.CliText("837")})
+    merged = params.validate_parameters(
+        path,
+        {"outcome": params.CliText("091"), "year": params.CliText("2018"), "municipalities": params.CliText("837")},
+    )
     assert merged["outcome"] == "091", "a code typed as 091 must keep its leading zero"
     assert merged["year"] == 2018 and merged["municipalities"] == ["837"]
 
@@ -136,7 +159,9 @@ def test_bool_text_must_be_true_or_false():
 def test_malformed_yaml_names_the_option_and_shows_a_valid_mapping(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "helpers", "run", str(synthetic_notebook(tmp_path)), "-y", "{municipalities: [Tampere"],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 2
     assert "-y '{municipalities: [Tampere' is not valid YAML" in completed.stderr
     assert "{municipalities: [Tampere, Kuopio], year: 2019}" in completed.stderr

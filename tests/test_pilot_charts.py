@@ -17,8 +17,8 @@ from helpers.analysis import pilot_report as report
 from helpers.analysis.pilot import PILOT_TIMING
 from helpers.charts import pilot as pc
 from helpers.charts import render, style
-from helpers.errors import ParameterError
 from helpers.charts.render import spec_nodes  # noqa: E402
+from helpers.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "pilot.ipynb"
@@ -87,9 +87,11 @@ def missing_fields(spec: dict, data_dir: Path) -> list[str]:
 
 def inline_rows(spec) -> list:
     """Rows written into the spec itself (forbidden: chart data go to chart-data files)."""
-    found = [node["values"] for node in spec_nodes(spec)
-             if isinstance(node.get("values"), list) and node["values"]
-             and all(isinstance(v, dict) for v in node["values"])]
+    found = [
+        node["values"]
+        for node in spec_nodes(spec)
+        if isinstance(node.get("values"), list) and node["values"] and all(isinstance(v, dict) for v in node["values"])
+    ]
     return found + list(spec.get("datasets", {}).values())
 
 
@@ -145,7 +147,11 @@ def synthetic_context() -> tuple[pd.DataFrame, pd.DataFrame]:  # synthetic
     summary = pd.DataFrame(
         {
             "label": ["A (%)", "B (€)"],
-            "min": [1.0, 10.0], "q1": [1.75, 17.5], "median": [2.5, 25.0], "q3": [3.25, 32.5], "max": [4.0, 40.0],
+            "min": [1.0, 10.0],
+            "q1": [1.75, 17.5],
+            "median": [2.5, 25.0],
+            "q3": [3.25, 32.5],
+            "max": [4.0, 40.0],
             "national": [2.7, 27.0],
             "national_label": ["National 2.7 (synthetic)", "National 27.0 (synthetic)"],
         }
@@ -157,14 +163,21 @@ def synthetic_trends() -> tuple[pd.DataFrame, pd.DataFrame]:  # synthetic
     years = list(range(2013, 2021))
     rows = []
     for series, kind, base in (
-        (pc.PILOT_GROUP_LABEL, "group", 10.0), (pc.COMPARISON_LABEL, "group", 8.0),
-        ("Kuopio", "municipality", 11.0), ("Tampere", "municipality", 9.0),
+        (pc.PILOT_GROUP_LABEL, "group", 10.0),
+        (pc.COMPARISON_LABEL, "group", 8.0),
+        ("Kuopio", "municipality", 11.0),
+        ("Tampere", "municipality", 9.0),
     ):
-        rows += [{"year": y, "series": series, "kind": kind, "value": base - 0.1 * (y - 2013), "n_units": 1}
-                 for y in years]
+        rows += [
+            {"year": y, "series": series, "kind": kind, "value": base - 0.1 * (y - 2013), "n_units": 1} for y in years
+        ]
     bands = pd.DataFrame(
-        {"period": ["Pre-period", "Post-period"], "start": [2012.5, 2017.5], "end": [2017.5, 2019.5],
-         "years": ["2013–2017", "2018–2019"]}
+        {
+            "period": ["Pre-period", "Post-period"],
+            "start": [2012.5, 2017.5],
+            "end": [2017.5, 2019.5],
+            "years": ["2013–2017", "2018–2019"],
+        }
     )
     return pd.DataFrame(rows), bands
 
@@ -206,8 +219,10 @@ def test_context_chart_has_a_named_dropdown_and_fixed_pilot_colours(chart_data_d
     colour_scales = [
         layer["encoding"]["color"]["scale"] for layer in spec["layer"] if "color" in layer.get("encoding", {})
     ]
-    assert {"domain": ["Tampere (Tammerfors)", "Kuopio"],
-            "range": [style.PILOT_COLOURS["837"], style.PILOT_COLOURS["297"]]} in colour_scales
+    assert {
+        "domain": ["Tampere (Tammerfors)", "Kuopio"],
+        "range": [style.PILOT_COLOURS["837"], style.PILOT_COLOURS["297"]],
+    } in colour_scales
     alt_text = pc.context_alt_text(summary, values)
     assert "4 municipalities" in alt_text and "Kuopio 4.0" in alt_text and "national figure" in alt_text
 
@@ -217,9 +232,11 @@ def test_trend_chart_uses_group_colours_and_skips_single_municipality_lines(char
     spec = check_chart(
         pc.trend_chart(trends, bands, outcome_label="Synthetic rate", unit="% of synthetic"), chart_data_dir
     )
-    scales = [l["encoding"]["color"]["scale"] for l in spec["layer"] if "color" in l.get("encoding", {})]
-    assert {"domain": [pc.PILOT_GROUP_LABEL, pc.COMPARISON_LABEL],
-            "range": [style.PILOT_GROUP_COLOUR, style.COMPARISON_COLOUR]} in scales
+    scales = [layer["encoding"]["color"]["scale"] for layer in spec["layer"] if "color" in layer.get("encoding", {})]
+    assert {
+        "domain": [pc.PILOT_GROUP_LABEL, pc.COMPARISON_LABEL],
+        "range": [style.PILOT_GROUP_COLOUR, style.COMPARISON_COLOUR],
+    } in scales
     n_layers = len(spec["layer"])
     one = trends[(trends["kind"] == "group") | (trends["series"] == "Kuopio")]
     spec_one = check_chart(pc.trend_chart(one, bands, outcome_label="Synthetic rate", unit="%"), chart_data_dir)
@@ -257,14 +274,19 @@ def test_placebo_histogram_marks_the_extreme_draws(chart_data_dir):
 def test_notifications_chart_draws_the_shares_as_published(chart_data_dir):
     frame = pd.DataFrame(  # synthetic
         {
-            "panel": ["P1", "P1", "P2"], "category": ["a", "b", "c"], "share_pct": [50.0, 20.0, 35.0],
-            "share_label": ["50 %", "20 %", "35 %"], "published_total_pct": [70.0, 70.0, 35.0],
+            "panel": ["P1", "P1", "P2"],
+            "category": ["a", "b", "c"],
+            "share_pct": [50.0, 20.0, 35.0],
+            "share_label": ["50 %", "20 %", "35 %"],
+            "published_total_pct": [70.0, 70.0, 35.0],
             "source": ["synthetic"] * 3,
         }
     )
     spec = check_chart(pc.kela_notifications_chart(frame), chart_data_dir)
     assert [v["title"]["subtitle"] for v in spec["vconcat"]] == [
-        "Published shares add up to 70 %", "Published shares add up to 35 %"]
+        "Published shares add up to 70 %",
+        "Published shares add up to 35 %",
+    ]
     assert all(v["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, 100] for v in spec["vconcat"])
     assert "P1: a 50 %, b 20 % (published shares add up to 70 %)" in pc.kela_notifications_alt_text(frame)
 
@@ -302,10 +324,19 @@ def _real_charts(ch):
     summary = pc.context_summary(ch.context, ch.context_national)
     charts = {
         "timeline": pc.timeline_chart(ch.timeline, ch.milestones),
-        "context": pc.context_strip_chart(ch.context_values, summary, report.pilot_names(ch.parameters["municipalities"])),
-        "trends": pc.trend_chart(report.trend_frame(a), ch.periods_windows, outcome_label=a.outcome.label,
-                                 unit=a.outcome.unit, pilot_label=report.pilot_series_label(a)),
-        "event": pc.event_study_chart(a.event_study, ch.periods_windows, base_year=ch.parameters["base_year"], unit=unit),
+        "context": pc.context_strip_chart(
+            ch.context_values, summary, report.pilot_names(ch.parameters["municipalities"])
+        ),
+        "trends": pc.trend_chart(
+            report.trend_frame(a),
+            ch.periods_windows,
+            outcome_label=a.outcome.label,
+            unit=a.outcome.unit,
+            pilot_label=report.pilot_series_label(a),
+        ),
+        "event": pc.event_study_chart(
+            a.event_study, ch.periods_windows, base_year=ch.parameters["base_year"], unit=unit
+        ),
         "notifications": pc.kela_notifications_chart(ch.notifications),
     }
     if a.placebo is not None:
@@ -319,7 +350,7 @@ def test_real_charts_pass_the_chart_checks(which, default_chapter, tampere_chapt
     ch = default_chapter if which == "default" else tampere_chapter
     charts = _real_charts(ch)
     assert set(charts) == {"timeline", "context", "trends", "event", "notifications", "placebo"}
-    for name, chart in charts.items():
+    for chart in charts.values():
         check_chart(chart, chart_data_dir)
     # small data: the context strip sends one row per municipality, the four indicators side by side
     spec = charts["context"].to_dict()
@@ -339,7 +370,9 @@ def test_real_timeline_matches_the_engine_and_the_record(default_chapter):
     assert tl.at["851", "period_label"] == "2018 only (exact end date not published)"
     assert tl.at["851", "label"] == "Tornio (Torneå)" and tl.at["837", "label"] == "Tampere (Tammerfors)"
     assert list(pc.participation_by_year(default_chapter.timeline)["text"]) == [
-        "2018: 6 municipalities", "2019: 5 municipalities"]
+        "2018: 6 municipalities",
+        "2019: 5 municipalities",
+    ]
 
 
 def test_published_facts_reach_the_chapter(default_chapter):
@@ -379,8 +412,9 @@ def test_prose_adapts_to_a_single_matched_municipality(tampere_chapter, default_
     assert "cannot say much" in t["placebo_paragraph"] and "All 5 possible sets" in t["placebo_paragraph"]
     assert "Few placebo sets" in t["caveat_list"] and "Few placebo sets" not in d["caveat_list"]
     assert "Tornio" not in t["caveat_list"] and "**Tornio**" in d["caveat_list"]
-    assert report.comparison_display_table(tampere_chapter.analysis)["Pilot municipality"].eq(
-        "Tampere (Tammerfors)").all()
+    assert (
+        report.comparison_display_table(tampere_chapter.analysis)["Pilot municipality"].eq("Tampere (Tammerfors)").all()
+    )
     assert report.comparison_display_table(default_chapter.analysis) is None
     # the default run explains the Diak periods even though its outcome is annual
     assert "year_mid 2017 (2016–2018) is in neither period" in d["period_paragraph"]
@@ -405,7 +439,10 @@ def test_validator_accepts_the_notebooks_full_parameter_dict():
         ({"comparison": "matched", "n_matched": 60}, r"n_matched=60 .* use n_matched <= \d+"),
         ({"pre_years": [2004, 2005]}, r"pre_years=\[2004, 2005\].*outside the data.*2006–2020"),
         ({"post_years": [2021]}, r"post_years=\[2021\].*outside the data"),
-        ({"outcome": "diak_long_term_unemployment"}, r"base_year=2017 .*Choose one of \[2014, 2015, 2016\].*base_year=0"),
+        (
+            {"outcome": "diak_long_term_unemployment"},
+            r"base_year=2017 .*Choose one of \[2014, 2015, 2016\].*base_year=0",
+        ),
         ({"municipalities": ["Helsingfors"]}, r"'Helsingfors' \(091\) was not a pilot municipality"),
     ],
 )

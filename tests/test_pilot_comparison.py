@@ -30,8 +30,19 @@ def synthetic_panel(levels, trends, populations, missing=()):
 @pytest.fixture()
 def world():
     # two treated units; candidates built so each treated unit has a known nearest neighbour
-    levels = {"901": 10.0, "902": 20.0, "101": 10.1, "102": 10.5, "103": 19.8, "104": 21.0,
-              "105": 15.0, "106": 30.0, "107": 5.0, "108": 12.0, "837": 10.0}
+    levels = {
+        "901": 10.0,
+        "902": 20.0,
+        "101": 10.1,
+        "102": 10.5,
+        "103": 19.8,
+        "104": 21.0,
+        "105": 15.0,
+        "106": 30.0,
+        "107": 5.0,
+        "108": 12.0,
+        "837": 10.0,
+    }
     trends = {c: 0.0 for c in levels}
     trends.update({"102": 0.8, "104": -0.5})
     pops = {c: 10_000.0 for c in levels}

@@ -103,9 +103,7 @@ def test_population_weighting_weights_control_units_too():
     panel, codes = synthetic_panel(n=4)
     # control 003 (pop 3000) rises by 1 after 2017, control 004 (pop 1000) is flat
     panel.loc[(panel.municipality_code == "003") & (panel.year >= 2018), "value"] += 1.0
-    panel["population"] = panel["municipality_code"].map(
-        {"001": 500.0, "002": 500.0, "003": 3000.0, "004": 1000.0}
-    )
+    panel["population"] = panel["municipality_code"].map({"001": 500.0, "002": 500.0, "003": 3000.0, "004": 1000.0})
     r = did_estimate(panel, ["001", "002"], ["003", "004"], PRE, POST, "population")
     e = did_estimate(panel, ["001", "002"], ["003", "004"], PRE, POST, "equal")
     assert r.estimate == pytest.approx(-0.75, abs=1e-10)

@@ -132,14 +132,12 @@ def test_small_pool_is_enumerated_exactly():
 
 def test_event_bands_are_zero_at_base_and_cover_null(null_panel):
     panel, codes = null_panel
-    r = placebo_distribution(
-        panel, TIMING, pool_of(codes), PRE, POST, 400, seed=2, weighting="equal", base_year=2017
-    )
+    r = placebo_distribution(panel, TIMING, pool_of(codes), PRE, POST, 400, seed=2, weighting="equal", base_year=2017)
     b = r.event_bands.set_index("year")
     assert b.loc[2017, "placebo_low"] == pytest.approx(0.0, abs=1e-12)
     assert b.loc[2017, "placebo_high"] == pytest.approx(0.0, abs=1e-12)
     assert (b["placebo_low"] <= b["placebo_high"]).all()
-    assert (b.loc[2018, "placebo_low"] < 0 < b.loc[2018, "placebo_high"])
+    assert b.loc[2018, "placebo_low"] < 0 < b.loc[2018, "placebo_high"]
 
 
 def test_placebo_errors(null_panel):
@@ -157,9 +155,7 @@ def test_thousand_draws_over_300_units_are_fast(null_panel):
     pool = pool_of(codes)
     placebo_distribution(panel, TIMING, pool, PRE, POST, 10, seed=0)  # warm-up
     t = time.perf_counter()
-    r = placebo_distribution(
-        panel, TIMING, pool, PRE, POST, 1000, seed=0, weighting="population", base_year=2017
-    )
+    r = placebo_distribution(panel, TIMING, pool, PRE, POST, 1000, seed=0, weighting="population", base_year=2017)
     seconds = time.perf_counter() - t
     print(f"\n1,000 placebo draws over {len(pool)} units: {seconds:.3f} s")
     assert r.n_placebo == 1000

@@ -49,8 +49,10 @@ def test_unemployment_panel_is_on_the_2022_division_with_honkajoki_merged():
     m = load("unemployment_monthly")
     y19 = m[m["year"] == 2019]
     parts = y19[y19["municipality_code"].isin(["099", "214"])]
-    expected = 100 * parts.groupby("municipality_code")["unemployed"].mean().sum() / (
-        parts.groupby("municipality_code")["labour_force"].first().sum()
+    expected = (
+        100
+        * parts.groupby("municipality_code")["unemployed"].mean().sum()
+        / (parts.groupby("municipality_code")["labour_force"].first().sum())
     )
     got = panel[(panel.municipality_code == "214") & (panel.year == 2019)]["value"].iloc[0]
     assert got == pytest.approx(expected, rel=1e-12)

@@ -29,8 +29,11 @@ def test_spec_references_a_published_file_instead_of_inline_rows(chart_data):
     assert url.startswith("chart-data/") and url.endswith(".json")
     stem = url.removeprefix("chart-data/").removesuffix(".json")
     rows = json.loads((chart_data / f"{stem}.json").read_text())
-    assert rows == [{"municipality": "A", "value": 1.5}, {"municipality": "B", "value": None},
-                    {"municipality": "C", "value": 3.0}]
+    assert rows == [
+        {"municipality": "A", "value": 1.5},
+        {"municipality": "B", "value": None},
+        {"municipality": "C", "value": 3.0},
+    ]
     script = (chart_data / f"{stem}.js").read_text()
     assert script.startswith(f"(window.{render.JS_DATA_REGISTRY}=") and json.dumps(stem) in script
 
@@ -72,8 +75,12 @@ def test_vega_bundle_is_wrapped_in_a_function_scope_and_exports_vega_embed():
 
 
 def test_chart_data_urls_lists_each_file_once_in_spec_order():
-    spec = {"vconcat": [{"data": {"url": "chart-data/b.json"}, "layer": [{"data": {"url": "chart-data/a.json"}}]},
-                        {"data": {"url": "chart-data/b.json"}},
-                        {"transform": [{"lookup": "k", "from": {"data": {"url": "chart-data/c.json"}}}]},
-                        {"data": {"url": "https://example.org/not-ours.json"}}]}
+    spec = {
+        "vconcat": [
+            {"data": {"url": "chart-data/b.json"}, "layer": [{"data": {"url": "chart-data/a.json"}}]},
+            {"data": {"url": "chart-data/b.json"}},
+            {"transform": [{"lookup": "k", "from": {"data": {"url": "chart-data/c.json"}}}]},
+            {"data": {"url": "https://example.org/not-ours.json"}},
+        ]
+    }
     assert render.chart_data_urls(spec) == ["chart-data/b.json", "chart-data/a.json", "chart-data/c.json"]

@@ -19,7 +19,10 @@ def test_response_shows_coverage_with_its_published_decimal():
     response = survey.survey_response().set_index("finding_id")
     findings = _csv("survey_findings", "finding_id")
     assert response.loc["respondents", "value"] == float(findings["respondents"]["value"])
-    assert response.loc["population_coverage_pct", "value_label"] == f"{findings['population_coverage_pct']['value']} % of the population"
+    assert (
+        response.loc["population_coverage_pct", "value_label"]
+        == f"{findings['population_coverage_pct']['value']} % of the population"
+    )
     assert response.loc["fieldwork_period", "value_label"] == "March–April 2019"
     assert "not a sample size" in response.loc["population_coverage_pct", "note"]
 
@@ -36,11 +39,12 @@ def test_decision_makers_show_only_published_shares():
     assert len(grid) == 4
     published = grid[grid["status"] == "published"]
     findings = _csv("survey_findings", "finding_id")
-    assert sorted(published["share_pct"]) == sorted(
-        float(findings[f]["value"]) for f in survey.DECISION_CELLS.values()
-    )
+    assert sorted(published["share_pct"]) == sorted(float(findings[f]["value"]) for f in survey.DECISION_CELLS.values())
     unpublished = grid[grid["status"] != "published"].iloc[0]
-    assert (unpublished["assistance_type"], unpublished["decision_maker"]) == ("supplementary", "social_workers_and_instructors")
+    assert (unpublished["assistance_type"], unpublished["decision_maker"]) == (
+        "supplementary",
+        "social_workers_and_instructors",
+    )
     assert math.isnan(unpublished["share_pct"]) and unpublished["value_label"] == "not published"
     # No complement is computed anywhere (100 − 38, 100 − 3, 100 − 92, 100 − 92 − 3).
     assert not {62.0, 97.0, 8.0, 5.0} & set(grid["share_pct"].dropna())
@@ -57,7 +61,10 @@ def test_related_evidence_is_dated_sorted_and_labelled():
     assert evidence["year"].is_monotonic_increasing
     assert evidence.iloc[0]["evidence_id"] == "transfer_to_kela" and evidence.iloc[0]["kind"] == "event"
     by_id = evidence.set_index("evidence_id")
-    assert by_id.loc["fcg_benefit_handlers", "value"] == -657 and by_id.loc["fcg_benefit_handlers", "value_label"] == "−657"
+    assert (
+        by_id.loc["fcg_benefit_handlers", "value"] == -657
+        and by_id.loc["fcg_benefit_handlers", "value_label"] == "−657"
+    )
     assert by_id.loc["fcg_social_workers", "value_label"] == "+651"
     assert by_id.loc["thl2021_time_on_kela_matters", "value_label"] == "about 25 % of social-work time"
     assert by_id.loc["kuntaliitto2018_freed_person_years", "value_label"] == "about 1,560 person-years"

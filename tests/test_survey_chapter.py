@@ -269,7 +269,9 @@ def test_every_paragraph_with_a_figure_cites_a_source(name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_cited_key_is_in_the_bibliography(name):
-    cited = [k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", _markdown(name)) for k in group.split(",")]
+    cited = [
+        k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", _markdown(name)) for k in group.split(",")
+    ]
     assert cited, f"{name}: the page cites its sources"
     missing = sorted(set(cited) - set(bib_keys()))
     assert not missing, f"{name}: cited keys missing from data/references.bib: {missing}"
@@ -277,9 +279,7 @@ def test_every_cited_key_is_in_the_bibliography(name):
 
 def test_the_chapters_cite_every_source_of_the_figures_they_glue():
     """A figure quoted from a fact table is cited with that row's bibkey somewhere in the chapter."""
-    rows = _fact_rows_by_glue_name() | {
-        f"notification_{r['category_id']}": r for r in read_table("kela_notifications")
-    }
+    rows = _fact_rows_by_glue_name() | {f"notification_{r['category_id']}": r for r in read_table("kela_notifications")}
     for name in ("background", "survey"):
         text = _markdown(name)
         cited = {k.strip() for group in re.findall(r"\{cite\}`([^`]+)`", text) for k in group.split(",")}
@@ -488,7 +488,11 @@ def test_notebook_has_the_fixed_shape_and_valid_defaults(name):
     ("name", "given", "fragments"),
     [
         ("background", {"lang": "se"}, ["'lang'", "Nearest valid: sv"]),
-        ("background", {"series": ["recipents_persons_any_assistance"]}, ["'series'", "recipients_persons_any_assistance"]),
+        (
+            "background",
+            {"series": ["recipents_persons_any_assistance"]},
+            ["'series'", "recipients_persons_any_assistance"],
+        ),
         ("background", {"series": "kela_basic_person"}, ["'series'", "kela_basic_persons"]),
         ("survey", {"lang": "fin"}, ["'lang'", "Nearest valid: fi"]),
         ("survey", {"show_related": "perhaps"}, ["show_related", "true or false"]),
@@ -538,4 +542,3 @@ def test_notebook_metadata_names_the_validators():
         assert _notebook(name).metadata["book"]["validator"] == target
     assert not (REPO / "data" / "facts" / "DRAFT-survey.md").exists(), "the drafts' prose lives in the notebooks"
     assert not (REPO / "data" / "facts" / "DRAFT-background.md").exists()
-

@@ -55,9 +55,9 @@ def test_chart_is_white_titled_with_quantitative_axis_titles_and_sources(name):
     assert spec["title"]["text"] and spec["title"].get("subtitle")
     encodings = _encodings(spec, [])
     quantitative = [e["x"] for e in encodings if e.get("x", {}).get("type") == "quantitative" and "title" in e["x"]]
-    assert quantitative and all(
-        "(%)" in x["title"] or x["title"].startswith("Year") for x in quantitative
-    ), quantitative
+    assert quantitative and all("(%)" in x["title"] or x["title"].startswith("Year") for x in quantitative), (
+        quantitative
+    )
     tooltips = [t["field"] for e in encodings for t in e.get("tooltip", [])]
     assert "source" in tooltips
 

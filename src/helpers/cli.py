@@ -27,9 +27,12 @@ def _run(args: argparse.Namespace) -> int:
             problem = str(error).splitlines()[0]
             raise ParameterError(
                 f"-y {mapping!r} is not valid YAML ({problem}); write a mapping such as "
-                "'{municipalities: [Tampere, Kuopio], year: 2019}'") from None
+                "'{municipalities: [Tampere, Kuopio], year: 2019}'"
+            ) from None
         if not isinstance(parsed, dict):
-            raise ParameterError(f"-y takes a YAML mapping such as '{{municipalities: [Tampere, Kuopio]}}', got {mapping!r}")
+            raise ParameterError(
+                f"-y takes a YAML mapping such as '{{municipalities: [Tampere, Kuopio]}}', got {mapping!r}"
+            )
         given.update(parsed)
     for name, value in args.parameter or []:
         given[name] = CliText(value)
@@ -81,28 +84,44 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="execute one notebook with parameters (validated before the kernel starts)",
+        "run",
+        help="execute one notebook with parameters (validated before the kernel starts)",
         description="Execute one notebook with papermill (kernel python3). Parameters are checked against the "
-                    "notebook's parameters cell and the data before any kernel starts.",
+        "notebook's parameters cell and the data before any kernel starts.",
         epilog="example: python -m helpers run notebooks/pilot.ipynb -o build/tampere.ipynb "
-               "-p outcome unemployment_rate -y '{municipalities: [Tampere]}'")
+        "-p outcome unemployment_rate -y '{municipalities: [Tampere]}'",
+    )
     run.add_argument("notebook", help="the notebook to run, e.g. notebooks/pilot.ipynb")
     run.add_argument("-o", "--output", help="where to write the executed notebook (default build/NAME.ipynb)")
-    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="a scalar parameter, as papermill takes it (repeatable)")
-    run.add_argument("-y", "--yaml", action="append", metavar="YAML",
-                     help="parameters as a YAML mapping, e.g. '{municipalities: [Tampere, Kuopio]}'")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a scalar parameter, as papermill takes it (repeatable)",
+    )
+    run.add_argument(
+        "-y",
+        "--yaml",
+        action="append",
+        metavar="YAML",
+        help="parameters as a YAML mapping, e.g. '{municipalities: [Tampere, Kuopio]}'",
+    )
     run.set_defaults(func=_run)
 
     build = commands.add_parser(
-        "build", help="build the whole book from book/runplan.yml",
+        "build",
+        help="build the whole book from book/runplan.yml",
         description="Validate every page's parameters, execute the notebooks whose inputs changed, build the "
-                    "book with Jupyter Book and swap it into book/_build/html only when the build succeeded.")
+        "book with Jupyter Book and swap it into book/_build/html only when the build succeeded.",
+    )
     build.add_argument("--force", action="store_true", help="rebuild the HTML even when nothing changed")
     build.set_defaults(func=_build)
 
@@ -114,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     toc.set_defaults(func=_toc)
 
     reference = commands.add_parser(
-        "reference", help="re-execute notebooks/ in place with default parameters (the reference edition nbval checks)")
+        "reference", help="re-execute notebooks/ in place with default parameters (the reference edition nbval checks)"
+    )
     reference.add_argument("notebooks", nargs="*", help="notebooks to re-execute (default: all in notebooks/)")
     reference.set_defaults(func=_reference)
 

@@ -47,7 +47,8 @@ class PageVisit:
             chart = charts.nth(index)
             chart.scroll_into_view_if_needed()
             self.page.wait_for_function(
-                "el => el.getAttribute('data-rendered') !== null", arg=chart.element_handle(), timeout=20000)
+                "el => el.getAttribute('data-rendered') !== null", arg=chart.element_handle(), timeout=20000
+            )
         return count
 
     def close(self):
@@ -62,8 +63,12 @@ def charts_in_executed_notebook(page_path: str) -> int:
     import nbformat
 
     cells = nbformat.read(notebook, as_version=4).cells
-    return sum('class="book-chart"' in output.get("data", {}).get("text/html", "")
-               for cell in cells if cell.cell_type == "code" for output in cell.outputs)
+    return sum(
+        'class="book-chart"' in output.get("data", {}).get("text/html", "")
+        for cell in cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
 
 
 @pytest.mark.parametrize("page_path", book_pages())
@@ -104,9 +109,14 @@ def test_bound_dropdown_changes_what_the_chart_shows(browser, base_url):
         assert len(options) >= 2
         chart = visit.page.locator(".book-chart").first
         before = chart.locator("svg").inner_html()
-        select.select_option(index=1 if select.input_value() != select.locator("option").nth(1).get_attribute("value") else 0)
+        select.select_option(
+            index=1 if select.input_value() != select.locator("option").nth(1).get_attribute("value") else 0
+        )
         visit.page.wait_for_function(
-            "([el, old]) => el.querySelector('svg').innerHTML !== old", arg=[chart.element_handle(), before], timeout=10000)
+            "([el, old]) => el.querySelector('svg').innerHTML !== old",
+            arg=[chart.element_handle(), before],
+            timeout=10000,
+        )
         after = chart.locator("svg").inner_html()
         assert after != before
         assert not visit.console_errors

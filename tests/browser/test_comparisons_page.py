@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_book_pages import PageVisit
 
 pytestmark = pytest.mark.browser
@@ -16,7 +15,8 @@ def _state(page) -> dict:
     return {
         "map_chosen": chart.locator("g[class*='map_chosen'] path").first.get_attribute("d"),
         "map_fills": chart.locator("g[class*='map_areas'] path").evaluate_all(
-            "paths => paths.slice(0, 40).map(p => p.getAttribute('fill')).join(',')"),
+            "paths => paths.slice(0, 40).map(p => p.getAttribute('fill')).join(',')"
+        ),
         "ranking_label": chart.locator("g[class*='ranking_label'] text").first.text_content(),
         "scatter_label": chart.locator("g[class*='scatter_label'] text").first.text_content(),
         "black_bars": chart.locator("g[class*='ranking_bars'] path[fill='#000000']").count(),

@@ -46,7 +46,11 @@ class FakeAPI:
                 reply = (script.pop(0) if len(script) > 1 else script[0]) if script else None
                 if reply is None:
                     handler = api.routes.get(key)
-                    reply = handler(urllib.parse.parse_qs(url.query), body) if handler else Reply(404, b'{"error":"not found"}')
+                    reply = (
+                        handler(urllib.parse.parse_qs(url.query), body)
+                        if handler
+                        else Reply(404, b'{"error":"not found"}')
+                    )
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -101,14 +105,22 @@ def install_sotkanet(api: FakeAPI, mirror: Path, prefix: str = "/rest/1.1") -> N
         rows = list(csv.DictReader(fh))
     meta = {}
     for r in rows:
-        meta[int(r["indicator"])] = {"id": int(r["indicator"]), "title": {"fi": r["indicator.title.fi"]},
-                                     "organization": {"title": {"fi": r["indicator.organization.title.fi"]}}}
+        meta[int(r["indicator"])] = {
+            "id": int(r["indicator"]),
+            "title": {"fi": r["indicator.title.fi"]},
+            "organization": {"title": {"fi": r["indicator.organization.title.fi"]}},
+        }
     meta[127] = {"id": 127, "title": {"fi": "Väestö 31.12."}, "organization": {"title": {"fi": "Tilastokeskus"}}}
     population_2009 = []
     with open(mirror / "api-samples/sotkanet_csv_indicator127_2009.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh, delimiter=";"):
-            item = {"indicator": int(r["indicator"]), "region": int(r["region"]), "year": int(r["year"]),
-                    "gender": r["gender"], "value": float(r["primary value"])}
+            item = {
+                "indicator": int(r["indicator"]),
+                "region": int(r["region"]),
+                "year": int(r["year"]),
+                "gender": r["gender"],
+                "value": float(r["primary value"]),
+            }
             population_2009.append(item)
 
     def regions_route(q, body):
@@ -122,8 +134,13 @@ def install_sotkanet(api: FakeAPI, mirror: Path, prefix: str = "/rest/1.1") -> N
         out = []
         for r in rows:
             if int(r["indicator"]) == ind and int(r["year"]) in years:
-                item = {"indicator": ind, "region": int(r["region"]), "year": int(r["year"]), "gender": r["gender"],
-                        "value": float(r["primary.value"])}
+                item = {
+                    "indicator": ind,
+                    "region": int(r["region"]),
+                    "year": int(r["year"]),
+                    "gender": r["gender"],
+                    "value": float(r["primary.value"]),
+                }
                 if r["absolute.value"]:
                     item["absValue"] = float(r["absolute.value"])
                 out.append(item)
@@ -133,8 +150,12 @@ def install_sotkanet(api: FakeAPI, mirror: Path, prefix: str = "/rest/1.1") -> N
 
     api.routes[("GET", f"{prefix}/regions")] = regions_route
     api.routes[("GET", f"{prefix}/json")] = json_route
+
+    def indicator_route(body: bytes):
+        return lambda q, b: Reply(200, body)
+
     for ind, m in meta.items():
-        api.routes[("GET", f"{prefix}/indicators/{ind}")] = (lambda m: (lambda q, b: Reply(200, jbytes(m))))(m)
+        api.routes[("GET", f"{prefix}/indicators/{ind}")] = indicator_route(jbytes(m))
 
 
 STATFIN_PATH = "/PXWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"
@@ -154,11 +175,19 @@ def install_statfin(api: FakeAPI, mirror: Path, years=(2017, 2018)) -> None:
     areas = ["SSS"] + sorted(names)
     months = sorted({m for _, m in data})
     measures = {"TYOTTOMATLOPUSSA": "unemployed", "TYOVOIMATK": "labour_force", "AVPAIKATLOPUSSA": "open_vacancies"}
-    meta = {"title": "SYNTHETIC test table", "variables": [
-        {"code": "Alue", "text": "Alue", "values": areas, "valueTexts": ["KOKO MAA"] + [names[a] for a in areas[1:]]},
-        {"code": "Kuukausi", "text": "Kuukausi", "values": months, "valueTexts": months, "time": True},
-        {"code": "Tiedot", "text": "Tiedot", "values": list(measures), "valueTexts": list(measures.values())},
-    ]}
+    meta = {
+        "title": "SYNTHETIC test table",
+        "variables": [
+            {
+                "code": "Alue",
+                "text": "Alue",
+                "values": areas,
+                "valueTexts": ["KOKO MAA"] + [names[a] for a in areas[1:]],
+            },
+            {"code": "Kuukausi", "text": "Kuukausi", "values": months, "valueTexts": months, "time": True},
+            {"code": "Tiedot", "text": "Tiedot", "values": list(measures), "valueTexts": list(measures.values())},
+        ],
+    }
 
     def metadata_route(q, body):
         return Reply(200, jbytes(meta))
@@ -174,13 +203,26 @@ def install_statfin(api: FakeAPI, mirror: Path, years=(2017, 2018)) -> None:
                     r = data.get((area, month))
                     v = r[measures[meas]] if r else ""
                     values.append(float(v) if v != "" else None)
-        doc = {"version": "2.0", "class": "dataset", "label": "SYNTHETIC", "id": ["Alue", "Kuukausi", "Tiedot"],
-               "size": [len(a), len(m), len(t)],
-               "dimension": {
-                   "Alue": {"category": {"index": {c: i for i, c in enumerate(a)}, "label": {c: names.get(c, "KOKO MAA") for c in a}}},
-                   "Kuukausi": {"category": {"index": {c: i for i, c in enumerate(m)}, "label": {c: c for c in m}}},
-                   "Tiedot": {"category": {"index": {c: i for i, c in enumerate(t)}, "label": {c: measures[c] for c in t}}}},
-               "value": values}
+        doc = {
+            "version": "2.0",
+            "class": "dataset",
+            "label": "SYNTHETIC",
+            "id": ["Alue", "Kuukausi", "Tiedot"],
+            "size": [len(a), len(m), len(t)],
+            "dimension": {
+                "Alue": {
+                    "category": {
+                        "index": {c: i for i, c in enumerate(a)},
+                        "label": {c: names.get(c, "KOKO MAA") for c in a},
+                    }
+                },
+                "Kuukausi": {"category": {"index": {c: i for i, c in enumerate(m)}, "label": {c: c for c in m}}},
+                "Tiedot": {
+                    "category": {"index": {c: i for i, c in enumerate(t)}, "label": {c: measures[c] for c in t}}
+                },
+            },
+            "value": values,
+        }
         return Reply(200, jbytes(doc))
 
     api.routes[("GET", STATFIN_PATH)] = metadata_route

@@ -188,14 +188,10 @@ def comparison_pool(
         lookup = cls.set_index("municipality_code")
         unknown = [c for c in treated if c not in lookup.index]
         if unknown:
-            raise ParameterError(
-                f"treated municipalities {unknown} are not in the {reference_year} classification"
-            )
+            raise ParameterError(f"treated municipalities {unknown} are not in the {reference_year} classification")
         groups = set(lookup.loc[treated, col].astype(str))
         keep = [c for c in candidates if c in lookup.index and str(lookup.at[c, col]) in groups]
-        table = table[table["municipality_code"].isin(keep)].merge(
-            cls, on="municipality_code", how="left"
-        )
+        table = table[table["municipality_code"].isin(keep)].merge(cls, on="municipality_code", how="left")
         if not keep:
             raise ParameterError(
                 f"comparison={method!r}: no non-pilot municipality with complete data shares "
@@ -225,7 +221,7 @@ def comparison_pool(
         sd = x.std(axis=0)
         sd[sd == 0] = 1.0
         z = (x - x.mean(axis=0)) / sd  # standardised over treated + candidates
-        zt, zc = z[: len(treated)], z[len(treated):]
+        zt, zc = z[: len(treated)], z[len(treated) :]
         dist = np.sqrt(((zt[:, None, :] - zc[None, :, :]) ** 2).sum(axis=2))
         matches = _greedy_match(dist, int(n_matched))
         rows = [

@@ -204,13 +204,17 @@ def coverage(division: int, dataset_id: str) -> pd.DataFrame:
             t = target[c]
             if t != c:
                 m = _merger_of(c)
-                note = (f"No data: merged into {names[t]} on 1 January {m.division_year}; the {source} data "
-                        f"include its area in {names[t]}'s value.")
+                note = (
+                    f"No data: merged into {names[t]} on 1 January {m.division_year}; the {source} data "
+                    f"include its area in {names[t]}'s value."
+                )
                 rows.append((c, None, (c,), note))
             elif len(covers[c]) > 1:
                 others = [o for o in covers[c] if o != c]
-                note = (f"The value covers {names[c]} and {', '.join(names[o] for o in others)} "
-                        f"(merged later; {source} division).")
+                note = (
+                    f"The value covers {names[c]} and {', '.join(names[o] for o in others)} "
+                    f"(merged later; {source} division)."
+                )
                 rows.append((c, c, tuple(sorted(covers[c])), note))
             else:
                 rows.append((c, c, (c,), ""))
@@ -225,8 +229,10 @@ def coverage(division: int, dataset_id: str) -> pd.DataFrame:
         for c in codes:
             if c in absorbed:
                 merged = sorted(absorbed[c])
-                note = (f"Counts of {names[c]} and {', '.join(names[o] for o in merged)} added together "
-                        f"(merged by {division}); the rate is recomputed from the sums.")
+                note = (
+                    f"Counts of {names[c]} and {', '.join(names[o] for o in merged)} added together "
+                    f"(merged by {division}); the rate is recomputed from the sums."
+                )
                 rows.append((c, c, (c,), note))
             elif c in present:
                 rows.append((c, c, (c,), ""))
@@ -267,8 +273,9 @@ def municipality_frame(division: int = DEFAULT_DIVISION) -> pd.DataFrame:
     frame["name_fi"] = frame["municipality_code"].map(own["name_fi"])
     frame["name_sv"] = frame["municipality_code"].map(own["name_sv"])
     for column in ("region_code", "region_en", "urban_rural_code", "urban_rural_en"):
-        frame[column] = frame["municipality_code"].map(classified[column]).fillna(
-            frame["municipality_code"].map(own[column]))
+        frame[column] = (
+            frame["municipality_code"].map(classified[column]).fillna(frame["municipality_code"].map(own[column]))
+        )
     frame["urban_rural_code"] = frame["urban_rural_code"].astype("int64")
     missing = frame[frame["name_fi"].isna()]
     if len(missing):
@@ -336,10 +343,19 @@ def peers(
     columns = ["municipality_code", "distance", *indicators]
     if code not in complete.index:
         missing = [i for i in indicators if code in subset.index and pd.isna(subset.at[code, i])]
-        why = (f"no value for {', '.join(PEER_LABELS.get(i, i) for i in missing)}" if missing
-               else "no 2019 indicator values")
-        return Peers(code, indicators, pd.DataFrame(columns=columns), excluded, len(complete),
-                     message=f"No peers: {why} for this municipality.")
+        why = (
+            f"no value for {', '.join(PEER_LABELS.get(i, i) for i in missing)}"
+            if missing
+            else "no 2019 indicator values"
+        )
+        return Peers(
+            code,
+            indicators,
+            pd.DataFrame(columns=columns),
+            excluded,
+            len(complete),
+            message=f"No peers: {why} for this municipality.",
+        )
     spread = complete.std(ddof=1).replace(0.0, np.nan)
     z = (complete - complete.mean()) / spread
     z = z.fillna(0.0)  # an indicator without spread does not separate anyone
@@ -380,8 +396,7 @@ def _unemployment_monthly(division: int, monthly: pd.DataFrame) -> pd.DataFrame:
     frame = monthly[["municipality_code", "month", "year", "unemployed", "labour_force"]]
     source = data_division(UNEMPLOYMENT)
     if int(division) > source:
-        frame = munis.harmonise(frame, int(division), ["unemployed", "labour_force"], how="sum",
-                                keys=["month", "year"])
+        frame = munis.harmonise(frame, int(division), ["unemployed", "labour_force"], how="sum", keys=["month", "year"])
     frame = frame.assign(rate=100 * frame["unemployed"] / frame["labour_force"])
     return frame.sort_values(["municipality_code", "month"]).reset_index(drop=True)
 
@@ -406,7 +421,10 @@ def aggregate_rates(monthly: pd.DataFrame, classification: pd.DataFrame) -> pd.D
     """
     reporting = monthly[monthly["unemployed"].notna()].merge(
         classification[["municipality_code", "region_code", "region_en", "urban_rural_code", "urban_rural_en"]],
-        on="municipality_code", how="left", validate="many_to_one")
+        on="municipality_code",
+        how="left",
+        validate="many_to_one",
+    )
     unclassified = reporting[reporting["region_code"].isna()]["municipality_code"].unique()
     if len(unclassified):
         raise ParameterError(f"municipalities {sorted(unclassified)[:5]} have no region in the classification")
@@ -417,17 +435,26 @@ def aggregate_rates(monthly: pd.DataFrame, classification: pd.DataFrame) -> pd.D
         ("finland", pd.Series("FI", index=reporting.index), pd.Series("Finland", index=reporting.index)),
     ]
     for kind, series, label in groupings:
-        summed = (reporting.assign(series=series, label=label)
-                  .groupby(["series", "label", "month", "year"], as_index=False)[["unemployed", "labour_force"]].sum())
+        summed = (
+            reporting.assign(series=series, label=label)
+            .groupby(["series", "label", "month", "year"], as_index=False)[["unemployed", "labour_force"]]
+            .sum()
+        )
         summed["kind"] = kind
         parts.append(summed)
     out = pd.concat(parts, ignore_index=True)
     out["rate"] = 100 * out["unemployed"] / out["labour_force"]
-    return out[["series", "label", "kind", "month", "year", "rate"]].sort_values(["series", "month"]).reset_index(drop=True)
+    return (
+        out[["series", "label", "kind", "month", "year", "rate"]]
+        .sort_values(["series", "month"])
+        .reset_index(drop=True)
+    )
 
 
 def classification(year: int = CLASSIFICATION_YEAR) -> pd.DataFrame:
-    return _division_reference(year)[["municipality_code", "region_code", "region_en", "urban_rural_code", "urban_rural_en"]]
+    return _division_reference(year)[
+        ["municipality_code", "region_code", "region_en", "urban_rural_code", "urban_rural_en"]
+    ]
 
 
 def trend_series(
@@ -449,14 +476,18 @@ def trend_series(
     frame = municipality_frame(division).set_index("municipality_code")
     row = frame.loc[code]
     mine = own[own["municipality_code"] == code][["month", "year", "rate"]].assign(
-        series=row["name_fi"], role="municipality")
+        series=row["name_fi"], role="municipality"
+    )
     wanted = {f"R{row['region_code']}": "region", f"G{row['urban_rural_code']}": "urban_rural", "FI": "finland"}
     others = aggregates[aggregates["series"].isin(wanted)]
-    others = others.assign(role=others["series"].map(wanted), series=others["label"])[["month", "year", "rate", "series", "role"]]
+    others = others.assign(role=others["series"].map(wanted), series=others["label"])[
+        ["month", "year", "rate", "series", "role"]
+    ]
     combined = pd.concat([mine, others], ignore_index=True)
     if frequency == "annual":
-        combined = annual_rates(combined.rename(columns={"series": "key"}).assign(
-            key=lambda f: f["key"] + "|" + f["role"]), key="key")
+        combined = annual_rates(
+            combined.rename(columns={"series": "key"}).assign(key=lambda f: f["key"] + "|" + f["role"]), key="key"
+        )
         split = combined["key"].str.split("|", n=1, expand=True)
         combined = combined.assign(series=split[0], role=split[1], period=combined["year"]).drop(columns="key")
     else:
@@ -471,14 +502,20 @@ def trend_series(
 # ----------------------------------------------------------------------------------------- Diak
 
 
-def diak_series(code: str, variables: Iterable[str] = tuple(DIAK_VARIABLES), division: int = DEFAULT_DIVISION) -> pd.DataFrame:
+def diak_series(
+    code: str, variables: Iterable[str] = tuple(DIAK_VARIABLES), division: int = DEFAULT_DIVISION
+) -> pd.DataFrame:
     """Diak index values (median municipality = 100) of ``code``: variable, label, year_mid, index_value."""
     frame = data.load(DIAK)
     cov = coverage(division, DIAK).set_index("municipality_code")
     data_code = cov["data_code"].get(code)
     frame = frame[(frame["municipality_code"] == data_code) & frame["variable"].isin(list(variables))]
     frame = frame.assign(label=frame["variable"].map(DIAK_VARIABLES))
-    return frame[["variable", "label", "year_mid", "index_value"]].sort_values(["variable", "year_mid"]).reset_index(drop=True)
+    return (
+        frame[["variable", "label", "year_mid", "index_value"]]
+        .sort_values(["variable", "year_mid"])
+        .reset_index(drop=True)
+    )
 
 
 # ------------------------------------------------------------------------------------- tables
@@ -497,7 +534,7 @@ def unmatched_codes(division: int = DEFAULT_DIVISION, dataset_id: str = SOTKANET
     }
 
 
-def ranking_table(chapter: "Comparisons", indicator: str) -> pd.DataFrame:
+def ranking_table(chapter: Comparisons, indicator: str) -> pd.DataFrame:
     """Every map municipality's value and national rank on ``indicator``: the map's table
     alternative (alphabetical, as in the picker; 'no data' where there is no value)."""
     table = chapter.table
@@ -505,11 +542,13 @@ def ranking_table(chapter: "Comparisons", indicator: str) -> pd.DataFrame:
     cov = coverage(chapter.division, SOTKANET).set_index("municipality_code")["data_code"]
     rank = table["municipality_code"].map(cov).map(ranks)
     unit = indicator_catalogue().set_index("indicator").at[indicator, "unit"]
-    return pd.DataFrame({
-        "Municipality": [display_name(fi, sv) for fi, sv in zip(table["name_fi"], table["name_sv"])],
-        f"Value ({unit})": table[indicator].astype("float64"),
-        "Rank (1 = highest)": [None if pd.isna(r) else f"{int(r)}" for r in rank],
-    })
+    return pd.DataFrame(
+        {
+            "Municipality": [display_name(fi, sv) for fi, sv in zip(table["name_fi"], table["name_sv"])],
+            f"Value ({unit})": table[indicator].astype("float64"),
+            "Rank (1 = highest)": [None if pd.isna(r) else f"{int(r)}" for r in rank],
+        }
+    )
 
 
 PEER_LABELS = {  # short column headers of the peer table (the chapter names the full indicators)
@@ -521,19 +560,31 @@ PEER_LABELS = {  # short column headers of the peer table (the chapter names the
 }
 
 
-def peers_table(chapter: "Comparisons") -> pd.DataFrame:
+def peers_table(chapter: Comparisons) -> pd.DataFrame:
     """The chosen municipality, then its nearest peers, with the peer indicators' values."""
     result = chapter.peers
     names = chapter.table.set_index("municipality_code")
     rows = []
     if not result.table.empty:
         own = chapter.values.loc[chapter.code, list(result.indicators)]
-        rows.append({"Rank": "chosen", "Municipality": display_name(names.at[chapter.code, "name_fi"], names.at[chapter.code, "name_sv"]),
-                     "Distance": "", **{i: float(own[i]) for i in result.indicators}})
+        rows.append(
+            {
+                "Rank": "chosen",
+                "Municipality": display_name(names.at[chapter.code, "name_fi"], names.at[chapter.code, "name_sv"]),
+                "Distance": "",
+                **{i: float(own[i]) for i in result.indicators},
+            }
+        )
     for k, row in enumerate(result.table.itertuples(index=False), start=1):
         code = row.municipality_code
-        rows.append({"Rank": str(k), "Municipality": display_name(names.at[code, "name_fi"], names.at[code, "name_sv"]),
-                     "Distance": f"{row.distance:.2f}", **{i: float(getattr(row, i)) for i in result.indicators}})
+        rows.append(
+            {
+                "Rank": str(k),
+                "Municipality": display_name(names.at[code, "name_fi"], names.at[code, "name_sv"]),
+                "Distance": f"{row.distance:.2f}",
+                **{i: float(getattr(row, i)) for i in result.indicators},
+            }
+        )
     frame = pd.DataFrame(rows, columns=["Rank", "Municipality", "Distance", *result.indicators])
     return frame.rename(columns={i: PEER_LABELS.get(i, indicator_label(i)) for i in result.indicators})
 
@@ -553,7 +604,9 @@ def group_members(code: str, group: str, division: int = DEFAULT_DIVISION, year:
     """Codes of the comparison group of ``code`` (the municipality itself included), sorted."""
     if group not in GROUPS:
         nearest = nearest_names(group, GROUPS, cutoff=0.0)
-        raise ParameterError(f"unknown comparison group {group!r}; nearest: {', '.join(nearest)}; valid: {', '.join(GROUPS)}")
+        raise ParameterError(
+            f"unknown comparison group {group!r}; nearest: {', '.join(nearest)}; valid: {', '.join(GROUPS)}"
+        )
     frame = municipality_frame(division).set_index("municipality_code")
     if code not in frame.index:
         raise ParameterError(f"municipality {code} is not on the {division} map")
@@ -593,7 +646,8 @@ def validate_comparison_parameters(values: Mapping) -> dict:
     if division not in MAP_DIVISIONS:
         raise ParameterError(
             f"parameter 'division' = {division!r}: boundaries exist for {sorted(MAP_DIVISIONS)} "
-            f"({DEFAULT_DIVISION} is closest to the data's {data_division(SOTKANET)} division).")
+            f"({DEFAULT_DIVISION} is closest to the data's {data_division(SOTKANET)} division)."
+        )
     try:
         code = munis.resolve(values.get("municipality", "Tampere"), year=int(division))
     except ParameterError as error:
@@ -603,7 +657,8 @@ def validate_comparison_parameters(values: Mapping) -> dict:
     chosen = values.get("indicators", list(DEFAULT_INDICATORS))
     if isinstance(chosen, str) or len(chosen) != 2:
         raise ParameterError(
-            f"parameter 'indicators' = {chosen!r}: give two indicators (scatter x then y), e.g. {list(DEFAULT_INDICATORS)}.")
+            f"parameter 'indicators' = {chosen!r}: give two indicators (scatter x then y), e.g. {list(DEFAULT_INDICATORS)}."
+        )
     try:
         resolved = [resolve_indicator(item) for item in chosen]
     except ParameterError as error:
@@ -634,17 +689,24 @@ class Comparisons:
     facts: dict = field(default_factory=dict)
 
 
-def prepare(municipality: str = "Tampere", indicators: Sequence[str] = DEFAULT_INDICATORS,
-            year: int = 2019, division: int = DEFAULT_DIVISION) -> Comparisons:
+def prepare(
+    municipality: str = "Tampere",
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    year: int = 2019,
+    division: int = DEFAULT_DIVISION,
+) -> Comparisons:
     params = validate_comparison_parameters(
-        {"municipality": municipality, "indicators": list(indicators), "year": year, "division": division})
+        {"municipality": municipality, "indicators": list(indicators), "year": year, "division": division}
+    )
     code, division, year = params["municipality"], params["division"], params["year"]
     table = comparison_table(year, division)
     values = indicator_values(year)
     ranks = national_ranks(values)
     row = table.set_index("municipality_code").loc[code]
     x_indicator, y_indicator = params["indicators"]
-    rank, n_ranked = rank_of(values, code, y_indicator) if code in values.index else (None, int(values[y_indicator].notna().sum()))
+    rank, n_ranked = (
+        rank_of(values, code, y_indicator) if code in values.index else (None, int(values[y_indicator].notna().sum()))
+    )
     notes = table[table["note"] != ""][["municipality_code", "name_fi", "note"]].reset_index(drop=True)
     facts = {
         "name": str(row["name_fi"]),
@@ -660,8 +722,20 @@ def prepare(municipality: str = "Tampere", indicators: Sequence[str] = DEFAULT_I
         "n_indicators": int(values.shape[1]),
         "data_division": data_division(SOTKANET),
     }
-    return Comparisons(code, facts["name"], facts["name_sv"], year, division, params["indicators"], table,
-                       values, ranks, peers(values, code), notes, facts)
+    return Comparisons(
+        code,
+        facts["name"],
+        facts["name_sv"],
+        year,
+        division,
+        params["indicators"],
+        table,
+        values,
+        ranks,
+        peers(values, code),
+        notes,
+        facts,
+    )
 
 
 def narrative(chapter: Comparisons) -> dict[str, object]:
@@ -670,19 +744,26 @@ def narrative(chapter: Comparisons) -> dict[str, object]:
     year = chapter.year
     measure = f["y_label"].partition(", ")[0].lower() if ", " in f["y_label"] else f["y_label"].lower()
     if f["y_rank"] is not None:
-        standing = (f"In {year}, {f['name']} had {f['y_value']:.1f} ({f['y_unit']}) on {measure}: rank {f['y_rank']} "
-                    f"of the {f['y_ranked']} municipalities with a published value (1 = the highest).")
+        standing = (
+            f"In {year}, {f['name']} had {f['y_value']:.1f} ({f['y_unit']}) on {measure}: rank {f['y_rank']} "
+            f"of the {f['y_ranked']} municipalities with a published value (1 = the highest)."
+        )
     else:
         note = chapter.table.set_index("municipality_code").at[chapter.code, "note"]
-        standing = (f"THL publishes no {year} value of {measure} for {f['name']}"
-                    + (f": it {note.removeprefix('No data: ')}" if note else " (the value is suppressed)."))
+        standing = f"THL publishes no {year} value of {measure} for {f['name']}" + (
+            f": it {note.removeprefix('No data: ')}" if note else " (the value is suppressed)."
+        )
     peers_result = chapter.peers
     if peers_result.table.empty:
         peers_sentence = f"{peers_result.message} The table below is therefore empty."
     else:
-        first = chapter.table.set_index("municipality_code").at[peers_result.table["municipality_code"].iloc[0], "name_fi"]
-        peers_sentence = (f"The municipality most similar to {f['name']} is {first} "
-                          f"(distance {peers_result.table['distance'].iloc[0]:.2f} standard deviations).")
+        first = chapter.table.set_index("municipality_code").at[
+            peers_result.table["municipality_code"].iloc[0], "name_fi"
+        ]
+        peers_sentence = (
+            f"The municipality most similar to {f['name']} is {first} "
+            f"(distance {peers_result.table['distance'].iloc[0]:.2f} standard deviations)."
+        )
     unmatched = unmatched_codes(chapter.division)
     names = chapter.table.set_index("municipality_code")["name_fi"]
     without = ", ".join(f"{names[c]} ({c})" for c in unmatched["map_without_data"]) or "none"
@@ -692,29 +773,39 @@ def narrative(chapter: Comparisons) -> dict[str, object]:
     at = trend[trend["year"] == last_full_year].set_index("role")["rate"]
     region = trend.loc[trend["role"] == "region", "series"].iloc[0]
     if "municipality" in at.index and pd.notna(at.get("municipality")):
-        trend_sentence = (f"In {last_full_year}, {at['municipality']:.1f} % of the labour force in {f['name']} was unemployed, "
-                          f"against {at['region']:.1f} % in {region} and {at['finland']:.1f} % in Finland.")
+        trend_sentence = (
+            f"In {last_full_year}, {at['municipality']:.1f} % of the labour force in {f['name']} was unemployed, "
+            f"against {at['region']:.1f} % in {region} and {at['finland']:.1f} % in Finland."
+        )
     else:
-        trend_sentence = (f"The employment statistics hold no {last_full_year} series for {f['name']}; {region} had "
-                          f"{at['region']:.1f} % unemployed and Finland {at['finland']:.1f} %.")
+        trend_sentence = (
+            f"The employment statistics hold no {last_full_year} series for {f['name']}; {region} had "
+            f"{at['region']:.1f} % unemployed and Finland {at['finland']:.1f} %."
+        )
     diak = diak_series(chapter.code, division=chapter.division)
     if diak.empty:
-        diak_sentence = (f"Diak publishes no index for {f['name']}: its panel covers the mainland municipalities of "
-                         "the 2021 division.")
+        diak_sentence = (
+            f"Diak publishes no index for {f['name']}: its panel covers the mainland municipalities of "
+            "the 2021 division."
+        )
     else:
         latest = diak[diak["year_mid"] == diak["year_mid"].max()].set_index("variable")["index_value"]
         first_variable = next(v for v in DIAK_VARIABLES if v in latest.index)
-        diak_sentence = (f"Centred on {int(diak['year_mid'].max())}, the index of "
-                         f"{DIAK_VARIABLES[first_variable][0].lower()}{DIAK_VARIABLES[first_variable][1:]} in {f['name']} "
-                         f"was {latest[first_variable]:.0f}.")
+        diak_sentence = (
+            f"Centred on {int(diak['year_mid'].max())}, the index of "
+            f"{DIAK_VARIABLES[first_variable][0].lower()}{DIAK_VARIABLES[first_variable][1:]} in {f['name']} "
+            f"was {latest[first_variable]:.0f}."
+        )
     other = [d for d in MAP_DIVISIONS if d != chapter.division][0]
     other_missing = unmatched_codes(other)["map_without_data"]
     other_names = _names(range(min(other, chapter.division), data_division(SOTKANET) + 1))
     listed = [other_names[c] for c in other_missing]
     listed = " and ".join([", ".join(listed[:-1]), listed[-1]]) if len(listed) > 1 else "".join(listed)
     if len(other_missing) > len(unmatched["map_without_data"]):
-        other_sentence = (f"On the {other} boundaries {listed} would show no data, their values being included in "
-                          "the municipalities they later merged into.")
+        other_sentence = (
+            f"On the {other} boundaries {listed} would show no data, their values being included in "
+            "the municipalities they later merged into."
+        )
     else:
         other_sentence = f"The {other} boundaries match the data more closely: only {listed or 'none'} without data."
     return {

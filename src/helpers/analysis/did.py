@@ -81,9 +81,7 @@ def panel_matrix(panel: pd.DataFrame) -> PanelMatrix:
     """Pivot a long panel to a :class:`PanelMatrix` (duplicates are an error, not averaged)."""
     missing_cols = [c for c in ("municipality_code", "year", "value") if c not in panel.columns]
     if missing_cols:
-        raise ParameterError(
-            f"panel lacks columns {missing_cols}; expected columns {list(PANEL_COLUMNS)}"
-        )
+        raise ParameterError(f"panel lacks columns {missing_cols}; expected columns {list(PANEL_COLUMNS)}")
     df = panel.copy()
     if "population" not in df.columns:
         df["population"] = np.nan
@@ -107,14 +105,10 @@ def panel_matrix(panel: pd.DataFrame) -> PanelMatrix:
     return PanelMatrix(codes, years, values, population)
 
 
-def unit_weights(
-    matrix: PanelMatrix, rows: np.ndarray, weighting: str, weight_year: int | None
-) -> np.ndarray:
+def unit_weights(matrix: PanelMatrix, rows: np.ndarray, weighting: str, weight_year: int | None) -> np.ndarray:
     """Weights of the given rows: population in ``weight_year`` or all ones."""
     if weighting not in WEIGHTINGS:
-        raise ParameterError(
-            f"weighting={weighting!r} is not allowed; choose one of {list(WEIGHTINGS)}"
-        )
+        raise ParameterError(f"weighting={weighting!r} is not allowed; choose one of {list(WEIGHTINGS)}")
     if weighting == "equal":
         return np.ones(len(rows))
     if weight_year is None:
@@ -143,8 +137,7 @@ def _normalise_treated(
     empty = [k for k, v in out.items() if not v]
     if empty:
         raise ParameterError(
-            f"treated municipalities {empty} have no post-period years; "
-            "each treated unit needs at least one post year"
+            f"treated municipalities {empty} have no post-period years; each treated unit needs at least one post year"
         )
     return out
 
@@ -161,9 +154,7 @@ def _changes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-unit pre mean (N,), post mean per cohort (G, N) and change per cohort (G, N)."""
     pre = matrix.values[:, matrix.cols(pre_years, "pre_years")].mean(axis=1)
-    post = np.vstack(
-        [matrix.values[:, matrix.cols(c, "post_years")].mean(axis=1) for c in cohorts]
-    )
+    post = np.vstack([matrix.values[:, matrix.cols(c, "post_years")].mean(axis=1) for c in cohorts])
     return pre, post, post - pre[None, :]
 
 
@@ -172,9 +163,7 @@ def _check_finite(matrix: PanelMatrix, rows: np.ndarray, years: Sequence[int], w
     bad = ~np.isfinite(vals)
     if bad.any():
         r, c = np.nonzero(bad)
-        examples = [
-            f"{matrix.codes[rows[i]]}/{int(years[j])}" for i, j in list(zip(r, c, strict=True))[:5]
-        ]
+        examples = [f"{matrix.codes[rows[i]]}/{int(years[j])}" for i, j in list(zip(r, c, strict=True))[:5]]
         raise ParameterError(
             f"{who}: {int(bad.sum())} missing values in the years used (e.g. {examples}); "
             "drop these municipalities or choose years where they have data"
@@ -233,9 +222,7 @@ def _did_from_draws(
     """
     w = weights[treated_rows]  # (D, k)
     c = change[cohort_of_position[None, :], treated_rows]  # (D, k)
-    cbar = np.take_along_axis(
-        control_mean, np.broadcast_to(cohort_of_position, treated_rows.shape), axis=1
-    )  # (D, k)
+    cbar = np.take_along_axis(control_mean, np.broadcast_to(cohort_of_position, treated_rows.shape), axis=1)  # (D, k)
     return (w * (c - cbar)).sum(axis=1) / w.sum(axis=1)
 
 
@@ -265,9 +252,7 @@ def did_estimate(
     timing = _normalise_treated(treated, post_years)
     outside = {k: v for k, v in timing.items() if not set(v) <= set(post_years)}
     if outside:
-        raise ParameterError(
-            f"treated post years {outside} are not inside post_years {post_years}"
-        )
+        raise ParameterError(f"treated post years {outside} are not inside post_years {post_years}")
     control = [str(c) for c in control]
     both = sorted(set(control) & set(timing))
     if both:
@@ -293,9 +278,7 @@ def did_estimate(
     full_weights = np.zeros(len(m.codes))
     full_weights[t_rows] = wt
     # the same function the placebo draws use, with one "draw": the real treated units
-    estimate = float(
-        _did_from_draws(change, full_weights, t_rows[None, :], cohort_of, control_change[None, :])[0]
-    )
+    estimate = float(_did_from_draws(change, full_weights, t_rows[None, :], cohort_of, control_change[None, :])[0])
 
     share = wt / wt.sum()
     t_pre = float(share @ pre[t_rows])
@@ -370,11 +353,7 @@ def group_means_by_year(
         ww = np.where(ok, w[:, None], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (np.where(ok, v, 0.0) * ww).sum(axis=0) / ww.sum(axis=0)
-        frames.append(
-            pd.DataFrame(
-                {"year": m.years, "group": label, "mean": mean, "n_units": ok.sum(axis=0)}
-            )
-        )
+        frames.append(pd.DataFrame({"year": m.years, "group": label, "mean": mean, "n_units": ok.sum(axis=0)}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -422,9 +401,7 @@ def event_study(
     )
 
 
-def pre_trend(
-    event: pd.DataFrame, pre_years: Sequence[int], post_years: Sequence[int]
-) -> tuple[float, float]:
+def pre_trend(event: pd.DataFrame, pre_years: Sequence[int], post_years: Sequence[int]) -> tuple[float, float]:
     """Pre-period trend of the treated-minus-comparison difference, and its projection.
 
     Returns ``(slope per year, projection)``: the OLS slope of ``difference`` over the pre years
@@ -548,9 +525,7 @@ def placebo_distribution(
     ``event_bands``: the ``band`` quantiles of each year's placebo event-study value.
     """
     t0 = time.perf_counter()
-    if isinstance(n_placebo, bool) or not isinstance(n_placebo, (int, np.integer)) or not (
-        0 <= n_placebo <= 100_000
-    ):
+    if isinstance(n_placebo, bool) or not isinstance(n_placebo, (int, np.integer)) or not (0 <= n_placebo <= 100_000):
         raise ParameterError(f"n_placebo={n_placebo!r} must be an integer in 0..100000")
     pre_years = sorted(int(y) for y in pre_years)
     post_years = sorted(int(y) for y in post_years)
@@ -558,9 +533,7 @@ def placebo_distribution(
     pool = [str(c) for c in pool]
     inside = sorted(set(pool) & set(timing))
     if inside:
-        raise ParameterError(
-            f"treated municipalities {inside} are in the placebo pool; the pool must exclude them"
-        )
+        raise ParameterError(f"treated municipalities {inside} are in the placebo pool; the pool must exclude them")
     k = len(timing)
     if len(pool) <= k:
         raise ParameterError(
@@ -615,9 +588,7 @@ def placebo_distribution(
         estimates.append(_did_from_draws(change, w, idx, cohort_of_position, control_mean))
         if rel is not None:
             t_path = np.einsum("dk,dkt->dt", wt, rel[idx]) / wsum_t[:, None]
-            c_path = (sum_wrel[None, :] - np.einsum("dk,dkt->dt", wt, rel[idx])) / (
-                sum_w - wsum_t
-            )[:, None]
+            c_path = (sum_wrel[None, :] - np.einsum("dk,dkt->dt", wt, rel[idx])) / (sum_w - wsum_t)[:, None]
             paths.append(t_path - c_path)
     est = np.concatenate(estimates) if estimates else np.empty(0)
 

@@ -50,16 +50,12 @@ MEASURES: dict[str, Measure] = {
     "households_any_assistance": Measure(
         "Households receiving social assistance", "households", "all_social_assistance", "level"
     ),
-    "expenditure_total_meur": Measure(
-        "Total expenditure on social assistance", "M€", "all_social_assistance", "level"
-    ),
+    "expenditure_total_meur": Measure("Total expenditure on social assistance", "M€", "all_social_assistance", "level"),
     "recipients_share_of_population_pct": Measure(
         "Recipients as a share of the population", "% of population", "all_social_assistance", "level"
     ),
     "kela_basic_persons": Measure("Persons receiving Kela basic assistance", "persons", "kela_basic", "level"),
-    "kela_basic_households": Measure(
-        "Households receiving Kela basic assistance", "households", "kela_basic", "level"
-    ),
+    "kela_basic_households": Measure("Households receiving Kela basic assistance", "households", "kela_basic", "level"),
     "kela_basic_expenditure_meur": Measure("Kela basic assistance paid", "M€", "kela_basic", "level"),
     "kela_basic_applicant_households": Measure(
         "Households applying for Kela basic assistance", "households", "kela_basic", "level"
@@ -297,11 +293,11 @@ def validate_series_parameter(value) -> tuple[str, ...]:
     else:
         raise ParameterError(
             f"series must be a measure id, a comma-separated string or a list of ids; got "
-            f"{type(value).__name__} {value!r}. Fix: e.g. series = \"{DEFAULT_MEASURES[0]}\" or \"all\"."
+            f'{type(value).__name__} {value!r}. Fix: e.g. series = "{DEFAULT_MEASURES[0]}" or "all".'
         )
     if not names:
         raise ParameterError(
-            "series is empty. Fix: name at least one measure id, or use \"default\" or \"all\". "
+            'series is empty. Fix: name at least one measure id, or use "default" or "all". '
             f"Valid ids: {', '.join(MEASURES)}."
         )
     shortcuts = {"default": DEFAULT_MEASURES, "all": tuple(MEASURES)}
@@ -312,7 +308,7 @@ def validate_series_parameter(value) -> tuple[str, ...]:
             hint = f"Nearest valid ids: {', '.join(nearest)}." if nearest else ""
             raise ParameterError(
                 f"Unknown national series '{name}'. {hint} "
-                f"Fix: use one of {', '.join(MEASURES)}, or \"default\" / \"all\"."
+                f'Fix: use one of {", ".join(MEASURES)}, or "default" / "all".'
             )
     return tuple(dict.fromkeys(names))  # drop repeats, keep order
 
@@ -374,9 +370,7 @@ def national_series(measures=None) -> pd.DataFrame:
     chosen = validate_series_parameter(measures)
     table = national_statistics()
     table = table[table["measure"].isin(chosen) & table["year"].isin(YEARS)]
-    grid = pd.DataFrame(
-        [(measure, year) for measure in chosen for year in YEARS], columns=["measure", "year"]
-    )
+    grid = pd.DataFrame([(measure, year) for measure in chosen for year in YEARS], columns=["measure", "year"])
     merged = grid.merge(
         table[["measure", "year", "value", "value_text", "qualifier", "source", "bibkey", "note"]],
         on=["measure", "year"],

@@ -63,8 +63,7 @@ _DIAK_INTERPRETATION = (
     "post-pilot, COVID-19 year 2020. Higher = more disadvantage."
 )
 DIAK_CITATION = (
-    "Diak, huono-osaisuus municipal panel (DiakGit/karttasovellus, MIT); values from THL Sotkanet "
-    "(CC BY 4.0)"
+    "Diak, huono-osaisuus municipal panel (DiakGit/karttasovellus, MIT); values from THL Sotkanet (CC BY 4.0)"
 )
 
 
@@ -130,8 +129,7 @@ OUTCOMES: dict[str, Outcome] = {
     "diak_supplementary_social_assistance": _diak_outcome(
         "supplementary_social_assistance",
         label="Supplementary social assistance (Diak index)",
-        what="supplementary social assistance (täydentävä toimeentulotuki, decided and paid by "
-        "the municipality)",
+        what="supplementary social assistance (täydentävä toimeentulotuki, decided and paid by the municipality)",
         interpretation=" Supplementary assistance is the municipality's own decision, so it reflects municipal "
         "practice as well as need. After basic assistance moved to Kela at the start of 2017, "
         "municipal decisions on preventive assistance rose in 2017, and in 2018 supplementary and "
@@ -157,9 +155,7 @@ def get_outcome(outcome_id: str) -> Outcome:
         return OUTCOMES[outcome_id]
     near = nearest_names(outcome_id, OUTCOMES)
     hint = f" Did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-    raise ParameterError(
-        f"outcome={outcome_id!r} is not a known outcome.{hint} Valid outcomes: {list(OUTCOMES)}"
-    )
+    raise ParameterError(f"outcome={outcome_id!r} is not a known outcome.{hint} Valid outcomes: {list(OUTCOMES)}")
 
 
 # --------------------------------------------------------------------------- adapters
@@ -227,9 +223,7 @@ def _unemployment_panel() -> pd.DataFrame:
     on the 2020 division and then summed over merged municipalities (equivalent to summing the
     monthly counts first, since both parts must be complete).
     """
-    m = _load("unemployment_monthly")[
-        ["month", "year", "municipality_code", "unemployed", "labour_force"]
-    ].copy()
+    m = _load("unemployment_monthly")[["month", "year", "municipality_code", "unemployed", "labour_force"]].copy()
     m["municipality_code"] = m["municipality_code"].astype(str).str.zfill(3)
     m["year"] = m["year"].astype(int)
     months_published = m.groupby("year")["month"].nunique()

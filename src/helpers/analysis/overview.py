@@ -46,50 +46,86 @@ def key_figures(year: int) -> dict[str, KeyFigure]:
     unemployment = data.load("unemployment_monthly")
     december = unemployment[unemployment["month"] == f"{year}-12"]
     sotkanet = data.load("sotkanet_2019")
-    recipients = sotkanet[(sotkanet["indicator"] == "social_assistance_recipients_25_64_pct") & sotkanet["value"].notna()]
+    recipients = sotkanet[
+        (sotkanet["indicator"] == "social_assistance_recipients_25_64_pct") & sotkanet["value"].notna()
+    ]
 
     population_source = "THL Sotkanet, indicator 127 (population 31 Dec), 2022 municipal division"
     employment_source = "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)"
     return {
         "national_population": KeyFigure(
-            "national_population", f"Population of Finland, 31 Dec {year}", national_population, "persons",
-            population_source),
+            "national_population",
+            f"Population of Finland, 31 Dec {year}",
+            national_population,
+            "persons",
+            population_source,
+        ),
         "pilot_population": KeyFigure(
-            "pilot_population", f"Population of the six pilot municipalities, 31 Dec {year}", pilot_population,
-            "persons", population_source),
+            "pilot_population",
+            f"Population of the six pilot municipalities, 31 Dec {year}",
+            pilot_population,
+            "persons",
+            population_source,
+        ),
         "pilot_population_share": KeyFigure(
-            "pilot_population_share", "Pilot municipalities' share of the population",
-            100 * pilot_population / national_population, "%", population_source),
+            "pilot_population_share",
+            "Pilot municipalities' share of the population",
+            100 * pilot_population / national_population,
+            "%",
+            population_source,
+        ),
         "unemployed_december": KeyFigure(
             "unemployed_december",
             f"Unemployed job seekers at the end of December {year}, summed over municipalities with a published figure",
-            float(december["unemployed"].sum()), "persons", employment_source),
+            float(december["unemployed"].sum()),
+            "persons",
+            employment_source,
+        ),
         "unemployed_december_municipalities": KeyFigure(
             "unemployed_december_municipalities",
             f"Municipalities with a published count of unemployed job seekers, December {year}",
-            float(december["unemployed"].notna().sum()), "municipalities", employment_source),
+            float(december["unemployed"].notna().sum()),
+            "municipalities",
+            employment_source,
+        ),
         "unemployed_december_suppressed": KeyFigure(
             "unemployed_december_suppressed",
             f"Municipalities whose count for December {year} is not published (small numbers)",
-            float(december["unemployed"].isna().sum()), "municipalities", employment_source),
+            float(december["unemployed"].isna().sum()),
+            "municipalities",
+            employment_source,
+        ),
         "municipalities_with_recipient_rate": KeyFigure(
             "municipalities_with_recipient_rate",
             f"Municipalities with a published rate of social assistance recipients aged 25–64, {year}",
-            float(recipients["municipality_code"].nunique()), "municipalities", "THL Sotkanet, indicator 5"),
+            float(recipients["municipality_code"].nunique()),
+            "municipalities",
+            "THL Sotkanet, indicator 5",
+        ),
         "recipient_rate_median": KeyFigure(
-            "recipient_rate_median", f"Median municipality's recipients aged 25–64, {year}",
-            float(recipients["value"].median()), "% of residents aged 25–64", "THL Sotkanet, indicator 5"),
+            "recipient_rate_median",
+            f"Median municipality's recipients aged 25–64, {year}",
+            float(recipients["value"].median()),
+            "% of residents aged 25–64",
+            "THL Sotkanet, indicator 5",
+        ),
         "recipient_rate_max": KeyFigure(
-            "recipient_rate_max", f"Highest municipal rate of recipients aged 25–64, {year}",
-            float(recipients["value"].max()), "% of residents aged 25–64", "THL Sotkanet, indicator 5"),
+            "recipient_rate_max",
+            f"Highest municipal rate of recipients aged 25–64, {year}",
+            float(recipients["value"].max()),
+            "% of residents aged 25–64",
+            "THL Sotkanet, indicator 5",
+        ),
     }
 
 
 def key_figures_table(figures: dict[str, KeyFigure]) -> pd.DataFrame:
     rows = [{"Figure": f.label, "Value": f.value, "Unit": f.unit, "Source": f.source} for f in figures.values()]
     table = pd.DataFrame(rows)
-    table["Value"] = [f"{v:,.1f}" if u in ("%", "% of residents aged 25–64") else f"{v:,.0f}"
-                      for v, u in zip(table["Value"], table["Unit"])]
+    table["Value"] = [
+        f"{v:,.1f}" if u in ("%", "% of residents aged 25–64") else f"{v:,.0f}"
+        for v, u in zip(table["Value"], table["Unit"])
+    ]
     return table
 
 
@@ -114,9 +150,11 @@ def validate_overview_parameters(values: dict) -> None:
     years = available_sotkanet_years()
     if values["year"] not in years:
         raise ParameterError(
-            f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}")
+            f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}"
+        )
     if values["indicator"] not in OVERVIEW_INDICATORS:
         nearest = nearest_names(values["indicator"], OVERVIEW_INDICATORS, cutoff=0.3)
         raise ParameterError(
             f"parameter 'indicator' = {values['indicator']!r} is not one of the overview indicators; "
-            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(OVERVIEW_INDICATORS)}")
+            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(OVERVIEW_INDICATORS)}"
+        )

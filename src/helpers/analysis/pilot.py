@@ -182,9 +182,7 @@ def _year_list(value: object, name: str) -> list[int]:
                     )
             out.append(int(v))
         return out
-    raise ParameterError(
-        f"{name}={value!r} ({type(value).__name__}) must be a list of years such as [2013, 2014]"
-    )
+    raise ParameterError(f"{name}={value!r} ({type(value).__name__}) must be a list of years such as [2013, 2014]")
 
 
 def _span(years: Sequence[int]) -> str:
@@ -220,11 +218,11 @@ def periods_for(
     default all six).
     """
     outcome = get_outcome(outcome_id)
-    pre = sorted(set(_year_list(pre_years, "pre_years"))) if pre_years is not None else list(
-        outcome.default_pre_years
-    )
-    post = sorted(set(_year_list(post_years, "post_years"))) if post_years is not None else list(
-        outcome.default_post_years
+    pre = sorted(set(_year_list(pre_years, "pre_years"))) if pre_years is not None else list(outcome.default_pre_years)
+    post = (
+        sorted(set(_year_list(post_years, "post_years")))
+        if post_years is not None
+        else list(outcome.default_post_years)
     )
     lo, hi = outcome.years[0], outcome.years[-1]
     for name, years in (("pre_years", pre), ("post_years", post)):
@@ -283,8 +281,7 @@ def _period_text(outcome: Outcome, pre: list[int], post: list[int], codes: set[s
     tornio, raisio = "851" in codes, "680" in codes
     if outcome.window == (0, 0):
         parts = [
-            f"Pre-period: {_span(pre)} (calendar years before the pilot). Post-period: "
-            f"{_span(post)} (pilot years)."
+            f"Pre-period: {_span(pre)} (calendar years before the pilot). Post-period: {_span(post)} (pilot years)."
         ]
         if tornio and 2019 in post:
             parts.append(
@@ -295,8 +292,7 @@ def _period_text(outcome: Outcome, pre: list[int], post: list[int], codes: set[s
             parts.append("Raisio's pilot began on 1 Nov 2017, so its 2017 includes two pilot months.")
         if 2020 in outcome.years:
             parts.append(
-                "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in "
-                "neither period."
+                "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in neither period."
             )
         return " ".join(parts)
     pre_cal = (min(pre) + outcome.window[0], max(pre) + outcome.window[1])
@@ -309,14 +305,9 @@ def _period_text(outcome: Outcome, pre: list[int], post: list[int], codes: set[s
         "effect)."
     ]
     if tornio:
-        parts.append(
-            "Tornio was in the pilot in 2018 only, so its post windows hold one pilot year of three."
-        )
+        parts.append("Tornio was in the pilot in 2018 only, so its post windows hold one pilot year of three.")
     if raisio and max(pre) + outcome.window[1] >= 2017:
-        parts.append(
-            "Raisio's pilot began on 1 Nov 2017, so its last pre-period window includes two pilot "
-            "months."
-        )
+        parts.append("Raisio's pilot began on 1 Nov 2017, so its last pre-period window includes two pilot months.")
     parts.append(
         "year_mid 2017 (2016–2018) is in neither period: it mixes the first pilot year with two "
         "pre-pilot years. year_mid 2019 (2018–2020) also contains 2020, the first COVID-19 year, "
@@ -337,9 +328,7 @@ def unit_exposure(code: str, outcome: Outcome, post_years: Iterable[int]) -> flo
     years = unit_post_years(code, outcome, post_years)
     if not years:
         return 0.0
-    return float(
-        np.mean([len(pilot & set(outcome.calendar_years(t))) / len(outcome.calendar_years(t)) for t in years])
-    )
+    return float(np.mean([len(pilot & set(outcome.calendar_years(t))) / len(outcome.calendar_years(t)) for t in years]))
 
 
 # --------------------------------------------------------------------------- validation
@@ -375,9 +364,7 @@ def _resolve_municipalities(value: object) -> list[str]:
     if isinstance(value, (str, int, np.integer)) and not isinstance(value, bool):
         value = [v.strip() for v in str(value).split(",")] if isinstance(value, str) else [value]
     if not isinstance(value, Iterable):
-        raise ParameterError(
-            f"municipalities={value!r} must be a list of names or codes, e.g. ['Tampere', 'Kuopio']"
-        )
+        raise ParameterError(f"municipalities={value!r} must be a list of names or codes, e.g. ['Tampere', 'Kuopio']")
     items = [v for v in value if not (isinstance(v, str) and not v.strip())]
     if not items:
         raise ParameterError(
@@ -389,9 +376,7 @@ def _resolve_municipalities(value: object) -> list[str]:
     codes: list[str] = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, np.integer)):
-            raise ParameterError(
-                f"municipalities contains {item!r} ({type(item).__name__}); give names or codes"
-            )
+            raise ParameterError(f"municipalities contains {item!r} ({type(item).__name__}); give names or codes")
         try:
             code = muni.resolve(str(item).zfill(3) if isinstance(item, (int, np.integer)) else item)
         except ParameterError as err:
@@ -456,8 +441,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
     weighting = p["weighting"]
     if not isinstance(weighting, str) or weighting not in WEIGHTINGS:
         raise ParameterError(
-            f"weighting={weighting!r} is not allowed.{_nearest(weighting, WEIGHTINGS)} "
-            f"Choose one of {list(WEIGHTINGS)}"
+            f"weighting={weighting!r} is not allowed.{_nearest(weighting, WEIGHTINGS)} Choose one of {list(WEIGHTINGS)}"
         )
     n_matched = _int_param(p, "n_matched", 1)
     n_placebo = _int_param(p, "n_placebo", 0, MAX_PLACEBO)
@@ -470,8 +454,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
         base_year = _int_param(p, "base_year", 0)
         if base_year not in periods.pre_years:
             where = (
-                "is outside the outcome's data "
-                f"({outcome.time_variable} {outcome.years[0]}–{outcome.years[-1]}) and "
+                f"is outside the outcome's data ({outcome.time_variable} {outcome.years[0]}–{outcome.years[-1]}) and "
                 if base_year not in outcome.years
                 else ""
             )
@@ -490,9 +473,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
     # pool sizes need the data (cached loaders; fast after the first call)
     panel = outcome_panel(outcome_id)
     try:
-        pool = comparison_pool(
-            panel, codes, comparison, n_matched, periods.pre_years, REFERENCE_YEAR, seed
-        )
+        pool = comparison_pool(panel, codes, comparison, n_matched, periods.pre_years, REFERENCE_YEAR, seed)
     except ParameterError as err:
         name = "n_matched" if "n_matched" in str(err) else "comparison"
         msg = str(err) if str(err).startswith(name) else f"{name}: {err}"
@@ -583,9 +564,7 @@ def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnaly
     )
     panel = full_panel[full_panel["municipality_code"].isin(set(codes) | set(pool.codes))]
     timing = {c: unit_post_years(c, outcome, periods.post_years) for c in codes}
-    did = did_estimate(
-        panel, timing, pool.codes, periods.pre_years, periods.post_years, p["weighting"], REFERENCE_YEAR
-    )
+    did = did_estimate(panel, timing, pool.codes, periods.pre_years, periods.post_years, p["weighting"], REFERENCE_YEAR)
     es = event_study(panel, codes, pool.codes, p["base_year"], p["weighting"], REFERENCE_YEAR)
     t_did = time.perf_counter()
     placebo = None
@@ -619,7 +598,11 @@ def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnaly
         ]
     # trends: group means and each treated municipality's own series
     groups = group_means_by_year(
-        panel, codes, pool.codes, p["weighting"], REFERENCE_YEAR,
+        panel,
+        codes,
+        pool.codes,
+        p["weighting"],
+        REFERENCE_YEAR,
         labels=("Pilot municipalities", "Comparison group"),
     ).rename(columns={"group": "series", "mean": "value"})
     groups["kind"] = "group"
@@ -803,18 +786,13 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
         notes.append(PILOT_TIMING["680"].note)
     if p["weighting"] == "population":
         top = treated.sort_values("weight_share", ascending=False).head(2)
-        largest = ", ".join(
-            f"{r.name_fi} {100 * r.weight_share:.0f}%" for r in top.itertuples()
-        )
+        largest = ", ".join(f"{r.name_fi} {100 * r.weight_share:.0f}%" for r in top.itertuples())
         notes.append(
             f"Weights: population on 31 Dec {REFERENCE_YEAR} (Sotkanet, 2022 division) for every "
-            "municipality"
-            + (f"; largest shares of the pilot group's weight: {largest}." if len(treated) > 1 else ".")
+            "municipality" + (f"; largest shares of the pilot group's weight: {largest}." if len(treated) > 1 else ".")
         )
     if outcome.id == "unemployment_rate":
-        notes.append(
-            "Annual unemployment rates are means of monthly counts; 2020 covers January–October."
-        )
+        notes.append("Annual unemployment rates are means of monthly counts; 2020 covers January–October.")
     notes.extend(pool.notes)
     if placebo is not None:
         notes.extend(placebo.notes)
@@ -870,16 +848,23 @@ def context_values_2019(municipalities: Iterable[str] | None = None) -> pd.DataF
     s = s[s["indicator_id"].isin(list(CONTEXT_INDICATORS)) & (s["year"] == 2019)].copy()
     s = s[s["value"].notna()]
     pop = population_table()
-    s = s.merge(
-        pop[pop["year"] == 2019][["municipality_code", "population"]], on="municipality_code", how="left"
-    )
+    s = s.merge(pop[pop["year"] == 2019][["municipality_code", "population"]], on="municipality_code", how="left")
     names = _names(s["municipality_code"].unique(), 2019)
     s["name_fi"] = s["municipality_code"].map(lambda c: names.get(c, ("", ""))[0])
     s["name_sv"] = s["municipality_code"].map(lambda c: names.get(c, ("", ""))[1])
     s["is_pilot"] = s["municipality_code"].isin(codes)
     cols = [
-        "indicator_id", "indicator", "indicator_label", "unit", "municipality_code", "name_fi",
-        "name_sv", "value", "absolute_value", "population", "is_pilot",
+        "indicator_id",
+        "indicator",
+        "indicator_label",
+        "unit",
+        "municipality_code",
+        "name_fi",
+        "name_sv",
+        "value",
+        "absolute_value",
+        "population",
+        "is_pilot",
     ]
     return s[cols].sort_values(["indicator_id", "municipality_code"], ignore_index=True)
 
@@ -935,9 +920,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
                     "value": x,
                     "rank_from_highest": int(np.sum(v > x) + 1) if np.isfinite(x) else pd.NA,
                     "n_municipalities": len(v),
-                    "percentile": 100.0 * (np.sum(v < x) + 0.5 * np.sum(v == x)) / len(v)
-                    if np.isfinite(x)
-                    else np.nan,
+                    "percentile": 100.0 * (np.sum(v < x) + 0.5 * np.sum(v == x)) / len(v) if np.isfinite(x) else np.nan,
                     "min": float(v.min()),
                     "q1": float(q1),
                     "median": float(med),

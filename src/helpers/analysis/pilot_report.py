@@ -100,8 +100,7 @@ def validate_chapter_parameters(params: Mapping) -> dict:
         message = str(err)
         if message.startswith("base_year="):
             message += (
-                " (or base_year=0 for the last pre-period year; the Diak outcomes' pre-period "
-                "ends at year_mid 2016)"
+                " (or base_year=0 for the last pre-period year; the Diak outcomes' pre-period ends at year_mid 2016)"
             )
         raise ParameterError(message) from None
 
@@ -146,10 +145,12 @@ def _native(value: object) -> object:
     """Python scalars for glue (numpy's reprs, e.g. 'np.float64(1.0)', do not format in myst-nb)."""
     if isinstance(value, (np.integer,)):
         return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
     if isinstance(value, (np.bool_,)):
         return bool(value)
+    if isinstance(value, (float, np.floating)):
+        # 12 significant digits: the last bits of a weighted sum differ between kernels (summation
+        # order), and a glued value is stored in the notebook that nbval compares.
+        return float(f"{float(value):.12g}")
     return value
 
 
@@ -516,18 +517,20 @@ def did_display_table(analysis: PilotAnalysis) -> pd.DataFrame:
     """The 2×2 table: pre and post means of both groups, their changes, and the difference."""
     d = analysis.did
     n_t = d.n_treated
-    pilot_label = (
-        "Pilot municipality" if n_t == 1 else f"Pilot municipalities ({n_t})"
-    )
+    pilot_label = "Pilot municipality" if n_t == 1 else f"Pilot municipalities ({n_t})"
     comp_label = f"Comparison group ({d.n_control})"
     return pd.DataFrame(
         {
             "Group": [pilot_label, comp_label, "Difference (pilot − comparison)"],
             f"Pre-period ({span_text(d.pre_years)})": [
-                d.treated_pre_mean, d.control_pre_mean, d.treated_pre_mean - d.control_pre_mean,
+                d.treated_pre_mean,
+                d.control_pre_mean,
+                d.treated_pre_mean - d.control_pre_mean,
             ],
             f"Post-period ({span_text(d.post_years)})": [
-                d.treated_post_mean, d.control_post_mean, d.treated_post_mean - d.control_post_mean,
+                d.treated_post_mean,
+                d.control_post_mean,
+                d.treated_post_mean - d.control_post_mean,
             ],
             "Change (post − pre)": [d.treated_change, d.control_change, d.estimate],
         }
@@ -607,9 +610,8 @@ def _comparison_sentence(analysis: PilotAnalysis) -> str:
         )
     else:
         k = int(p["n_matched"])
-        whom = (
-            f"the {k} {_plural(k, 'municipality', 'municipalities')} closest to "
-            + (f"{analysis.treated['name_fi'].iloc[0]}" if len(treated_names) == 1 else "each pilot municipality")
+        whom = f"the {k} {_plural(k, 'municipality', 'municipalities')} closest to " + (
+            f"{analysis.treated['name_fi'].iloc[0]}" if len(treated_names) == 1 else "each pilot municipality"
         )
         text = (
             f"The comparison group is matched: {whom} before the pilot in level "
@@ -633,8 +635,7 @@ def _comparison_sentence(analysis: PilotAnalysis) -> str:
     if p["weighting"] == "population" and len(treated_names) > 1:
         top = analysis.treated.sort_values("weight_share", ascending=False).iloc[0]
         weighting += (
-            f"; {top['name_fi']} alone carries {100 * float(top['weight_share']):.0f} % of the pilot "
-            "group's weight"
+            f"; {top['name_fi']} alone carries {100 * float(top['weight_share']):.0f} % of the pilot group's weight"
         )
     return text + " " + weighting + "."
 
@@ -693,7 +694,7 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
         )
         if abs(proj) >= 0.5 * abs(est) and est != 0:
             parts[-1] += (
-                f", at least half of the estimate: **the parallel-trends assumption is doubtful here**, "
+                ", at least half of the estimate: **the parallel-trends assumption is doubtful here**, "
                 "and the event study says more than the single number."
             )
         else:
@@ -725,9 +726,7 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
         else:
             parts.append("No post-period value lies outside the band.")
         if other_out:
-            parts.append(
-                f"Outside the band in years used in neither period: {label}{span_text(other_out)}."
-            )
+            parts.append(f"Outside the band in years used in neither period: {label}{span_text(other_out)}.")
     return " ".join(parts)
 
 
@@ -740,11 +739,7 @@ def _placebo_paragraph(analysis: PilotAnalysis) -> str:
         )
     unit = str(analysis.numbers["unit"])
     k = pl.group_size
-    how = (
-        f"All {pl.n_placebo:,} possible sets"
-        if pl.exhaustive
-        else f"{pl.n_placebo:,} random sets (seed {pl.seed})"
-    )
+    how = f"All {pl.n_placebo:,} possible sets" if pl.exhaustive else f"{pl.n_placebo:,} random sets (seed {pl.seed})"
     text = (
         f"{how} of {k} comparison {_plural(k, 'municipality', 'municipalities')} were treated as if "
         f"{_plural(k, 'it', 'they')} had been in the pilot, with the same timing, and the same "
@@ -798,14 +793,10 @@ def _caveat_items(analysis: PilotAnalysis) -> list[str]:
         "in the public material available to this book, and the book does not estimate them.",
     ]
     if "851" in p["municipalities"]:
-        items.append(
-            "**Tornio** took part in 2018 only; its estimate uses only post-period values that contain "
-            "2018."
-        )
+        items.append("**Tornio** took part in 2018 only; its estimate uses only post-period values that contain 2018.")
     if "680" in p["municipalities"]:
         items.append(
-            "**Raisio** dates its own pilot from 1 Nov 2017, so its last pre-period year contains two "
-            "pilot months."
+            "**Raisio** dates its own pilot from 1 Nov 2017, so its last pre-period year contains two pilot months."
         )
     if analysis.placebo is not None and analysis.placebo.n_ranked < 20:
         items.append(
@@ -878,8 +869,7 @@ def build_chapter(params: Mapping | None = None) -> PilotChapter:
     if o.time_variable == "year":
         diak_example = periods_for("diak_long_term_social_assistance_25_64").text
         period_text += (
-            " The Diak outcomes (another choice of the `outcome` parameter) need different periods. "
-            + diak_example
+            " The Diak outcomes (another choice of the `outcome` parameter) need different periods. " + diak_example
         )
 
     if d.n_treated == 1:
@@ -890,7 +880,9 @@ def build_chapter(params: Mapping | None = None) -> PilotChapter:
     elif d.n_treated == len(PILOT_TIMING):
         design = f"This run analyses all {d.n_treated} pilot municipalities together as one group."
     else:
-        design = f"This run analyses {d.n_treated} of the six pilot municipalities as one group: {join_names(names_bi)}."
+        design = (
+            f"This run analyses {d.n_treated} of the six pilot municipalities as one group: {join_names(names_bi)}."
+        )
     design += " " + _comparison_sentence(analysis)
 
     texts = {
@@ -912,7 +904,9 @@ def build_chapter(params: Mapping | None = None) -> PilotChapter:
         "timeline": (
             "When each municipality took part in the participatory social security pilot"
             + ("" if len(codes) == len(PILOT_TIMING) else " (faded: not in this run's analysis)")
-            + ". Source: " + PILOT_FACTS_SOURCE + " (data/facts/pilot_municipalities.csv)."
+            + ". Source: "
+            + PILOT_FACTS_SOURCE
+            + " (data/facts/pilot_municipalities.csv)."
         ),
         "context": (
             "The analysed pilot municipalities among all municipalities in 2019; choose the indicator "

@@ -325,9 +325,7 @@ def kela_notification_shares(table=None) -> pd.DataFrame:
 
 def _glossary_table() -> pd.DataFrame:
     table = load_fact_table(GLOSSARY_TABLE)
-    require_columns(
-        table, GLOSSARY_TABLE, ["term_id", "fi", "sv", "en", "definition_en", "source", "bibkey", "note"]
-    )
+    require_columns(table, GLOSSARY_TABLE, ["term_id", "fi", "sv", "en", "definition_en", "source", "bibkey", "note"])
     if table["term_id"].duplicated().any():
         raise DataError(
             f"data/facts/{GLOSSARY_TABLE}.csv repeats term_id(s) "
@@ -344,9 +342,7 @@ def glossary(lang=None) -> pd.DataFrame:
     """
     table = _glossary_table()
     if lang is None:
-        return table[["term_id", "fi", "sv", "en", "definition_en", "source", "bibkey", "note"]].reset_index(
-            drop=True
-        )
+        return table[["term_id", "fi", "sv", "en", "definition_en", "source", "bibkey", "note"]].reset_index(drop=True)
     code = validate_language(lang)
     frame = table.assign(term=table[code], lang=code)
     return frame[["term_id", "lang", "term", "en", "definition_en", "source", "bibkey"]].reset_index(drop=True)
@@ -421,6 +417,7 @@ def term_label(term_id: str, lang: str = "fi") -> str:
 
 
 # --- the chapters: reader-facing tables, glued figures and parameter validators -------------
+
 
 def format_date(date) -> str:
     """'2017-01-01' -> '1 January 2017', '2022-03' -> 'March 2022', '2017' -> '2017'."""

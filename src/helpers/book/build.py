@@ -16,9 +16,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 
@@ -161,15 +162,17 @@ def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
 def _execute_run(page_notebook: str, given: dict[str, Any], staging: str) -> float:
     """Worker: execute one notebook into its staging folder (runs in a separate process)."""
     staging_path = Path(staging)
-    return execute_notebook(REPO_ROOT / page_notebook, staging_path / "notebook.ipynb", given,
-                            staging_path / "chart-data")
+    return execute_notebook(
+        REPO_ROOT / page_notebook, staging_path / "notebook.ipynb", given, staging_path / "chart-data"
+    )
 
 
-def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str],
-              workers: int | None = None) -> list[RunResult]:
+def run_pages(
+    plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str], workers: int | None = None
+) -> list[RunResult]:
     """Reuse cached runs; execute the others, two at a time on these 2-core machines."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     code = code_hash()
     pages = plan.notebook_pages()
@@ -181,8 +184,9 @@ def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksum
         if meta_path.exists():
             meta = json.loads(meta_path.read_text())
             say(f"[{index}/{len(pages)}] {page.page}: up to date (run {key[:8]}, executed {meta['executed_at']})")
-            results[page.page] = RunResult(page, validated[page.page], key, RUNS_DIR / key, meta["seconds"], True,
-                                           meta["executed_at"])
+            results[page.page] = RunResult(
+                page, validated[page.page], key, RUNS_DIR / key, meta["seconds"], True, meta["executed_at"]
+            )
         else:
             pending.append((page, key))
     if pending:
@@ -206,8 +210,14 @@ def run_pages(plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksum
                     failures.append(str(error))
                     continue
                 executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-                meta = {"page": page.page, "notebook": page.notebook, "parameters": validated[page.page],
-                        "seconds": round(seconds, 2), "executed_at": executed_at, "key": key}
+                meta = {
+                    "page": page.page,
+                    "notebook": page.notebook,
+                    "parameters": validated[page.page],
+                    "seconds": round(seconds, 2),
+                    "executed_at": executed_at,
+                    "key": key,
+                }
                 (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
                 folder = RUNS_DIR / key
                 shutil.rmtree(folder, ignore_errors=True)
@@ -269,8 +279,10 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> i
     changed += _sync_folder(EXTRA_DIR / "chart-data", chart_files)
     vendor = {"vega-bundle.js": vega_bundle_bytes()}
     if not HTML_MANAGER_DIST.joinpath("embed-amd.js").exists():
-        raise BuildError("node_modules/@jupyter-widgets/html-manager is missing: run `npm ci` "
-                         "(the README's `make book` does it for you)")
+        raise BuildError(
+            "node_modules/@jupyter-widgets/html-manager is missing: run `npm ci` "
+            "(the README's `make book` does it for you)"
+        )
     for name, source in widget_script_files().items():
         if not source.exists():
             raise BuildError(
@@ -295,14 +307,28 @@ def sources_fingerprint() -> str:
             continue
         digest.update(str(relative).encode())
         digest.update(path.read_bytes())
-    digest.update((REPO_ROOT / "data" / "references.bib").read_bytes() if (REPO_ROOT / "data" / "references.bib").exists() else b"")
+    digest.update(
+        (REPO_ROOT / "data" / "references.bib").read_bytes()
+        if (REPO_ROOT / "data" / "references.bib").exists()
+        else b""
+    )
     return digest.hexdigest()
 
 
 def jupyter_book_build() -> None:
     """Build into a working folder; on success swap the result into book/_build/html."""
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(BOOK_DIR), "--path-output", str(WORK_BUILD_DIR),
-               "-W", "-n", "--keep-going", "--builder", "html"]
+    command = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(BOOK_DIR),
+        "--path-output",
+        str(WORK_BUILD_DIR),
+        "-W",
+        "-n",
+        "--keep-going",
+        "--builder",
+        "html",
+    ]
     log_path = CACHE_DIR / "jupyter-book.log"
     say("building the book with Jupyter Book (-W -n --keep-going) ...")
     started = time.perf_counter()

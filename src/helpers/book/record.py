@@ -13,18 +13,34 @@ from helpers.paths import CACHE_DIR, REPO_ROOT
 
 RECORDS_DIR = CACHE_DIR / "records"
 RECORDED_PACKAGES = (
-    "altair", "vl-convert-python", "pandas", "numpy", "papermill", "nbclient", "ipykernel",
-    "ipywidgets", "jupyter-book", "sphinx", "myst-nb", "nbval",
+    "altair",
+    "vl-convert-python",
+    "pandas",
+    "numpy",
+    "papermill",
+    "nbclient",
+    "ipykernel",
+    "ipywidgets",
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "nbval",
 )
 
 
 def git_commit() -> str:
     """The commit the book was built from, marked '+dirty' when the work tree has changes."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return commit + ("+dirty" if dirty else "")

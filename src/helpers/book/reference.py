@@ -32,8 +32,13 @@ def execute_reference_editions(names: list[str] | None = None) -> int:
         validate_parameters(path, {})
         notebook = nbformat.read(path, as_version=4)
         started = time.perf_counter()
-        client = NotebookClient(notebook, kernel_name="python3", timeout=600, kernel_manager_class=LocalKernelManager,
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(
+            notebook,
+            kernel_name="python3",
+            timeout=600,
+            kernel_manager_class=LocalKernelManager,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
         client.execute()
         _strip_volatile_metadata(notebook)
         nbformat.write(notebook, path)

@@ -126,8 +126,7 @@ def toc_from_plan(plan: RunPlan) -> dict:
         "format": "jb-book",
         "root": plan.root.page,
         "parts": [
-            {"caption": part.caption, "chapters": [{"file": page.page} for page in part.pages]}
-            for part in plan.parts
+            {"caption": part.caption, "chapters": [{"file": page.page} for page in part.pages]} for part in plan.parts
         ],
     }
 

@@ -26,7 +26,6 @@ def _is_thebe(script) -> bool:
     return "thebe" in filename or "THEBE_JS_URL" in body
 
 
-
 # Widget pages: the saved widget state is in the page, but the 3.6 MB widget manager (installed
 # from npm, published under _vendor/) loads only when the reader asks for it, so pages stay light.
 WIDGET_LOADER = """<script>
@@ -90,7 +89,8 @@ _FONTAWESOME_TAG = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fonta
 # The theme loads the search index (~50 KB and growing) on every page for search-as-you-type,
 # which the book switches off: the search box leads to search.html, which loads it itself.
 _SEARCH_TAGS = re.compile(
-    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>'
+)
 
 
 def trim_written_pages(app, exception) -> None:

@@ -78,7 +78,9 @@ class PageData:
         """Bytes of each file the interactive figure publishes, as the renderer writes them."""
         return {
             "municipalities": len(records_json(self.municipalities).encode()),
-            "boundaries": len(json.dumps(self.topology, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()),
+            "boundaries": len(
+                json.dumps(self.topology, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+            ),
         }
 
 
@@ -136,8 +138,15 @@ def compact_topology(division: int) -> dict:
     return {
         "type": "Topology",
         "transform": topo["transform"],
-        "objects": {"municipalities": {"type": "GeometryCollection", "geometries": [
-            {"type": g["type"], "id": str(g["properties"][prop]).zfill(3), "arcs": remap(g["arcs"])} for g in geometries]}},
+        "objects": {
+            "municipalities": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": g["type"], "id": str(g["properties"][prop]).zfill(3), "arcs": remap(g["arcs"])}
+                    for g in geometries
+                ],
+            }
+        },
         "arcs": [topo["arcs"][i] for i in used],
     }
 
@@ -209,9 +218,13 @@ def _douglas_peucker(points, tolerance: float, kx: float, ky: float) -> list:
 def _simplify_arc(points, tolerance: float, kx: float, ky: float) -> list:
     if len(points) > 4 and points[0] == points[-1]:
         # A closed arc (an island): split at the point furthest from the start, keep >= 4 positions.
-        far = max(range(len(points)), key=lambda i: ((points[i][0] - points[0][0]) * kx) ** 2
-                  + ((points[i][1] - points[0][1]) * ky) ** 2)
-        out = _douglas_peucker(points[: far + 1], tolerance, kx, ky)[:-1] + _douglas_peucker(points[far:], tolerance, kx, ky)
+        far = max(
+            range(len(points)),
+            key=lambda i: ((points[i][0] - points[0][0]) * kx) ** 2 + ((points[i][1] - points[0][1]) * ky) ** 2,
+        )
+        out = _douglas_peucker(points[: far + 1], tolerance, kx, ky)[:-1] + _douglas_peucker(
+            points[far:], tolerance, kx, ky
+        )
         return out if len(out) >= 4 else list(points)
     return _douglas_peucker(points, tolerance, kx, ky)
 
@@ -333,9 +346,11 @@ def _constant_params(page: PageData) -> list[alt.Parameter]:
 
 
 def _value_text() -> str:
-    return ("isValid(datum.val) ? format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] "
-            "+ ', rank ' + datum.rank + ' of ' + datum.n_valid : 'no data' + "
-            "(division_notes[datum.c] ? ' (' + division_notes[datum.c] + ')' : '')")
+    return (
+        "isValid(datum.val) ? format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] "
+        "+ ', rank ' + datum.rank + ' of ' + datum.n_valid : 'no data' + "
+        "(division_notes[datum.c] ? ' (' + division_notes[datum.c] + ')' : '')"
+    )
 
 
 def _ranked(chart):
@@ -362,14 +377,26 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     ids = list(page.indicators["indicator"])
     names = [option_label(str(r.indicator_label), str(r.unit)) for r in page.indicators.itertuples()]
     x_indicator, y_indicator = chapter.indicators
-    pick = alt.param(name=MUNICIPALITY_PARAM, value=chapter.code,
-                     bind=alt.binding_select(options=codes, labels=labels, name="Municipality: "))
-    indicator = alt.param(name=INDICATOR_PARAM, value=y_indicator,
-                          bind=alt.binding_select(options=ids, labels=names, name="Indicator (map and ranking): "))
-    scatter_x = alt.param(name=SCATTER_X_PARAM, value=x_indicator,
-                          bind=alt.binding_select(options=ids, labels=names, name="Scatter x-axis: "))
-    scatter_y = alt.param(name=SCATTER_Y_PARAM, value=y_indicator,
-                          bind=alt.binding_select(options=ids, labels=names, name="Scatter y-axis: "))
+    pick = alt.param(
+        name=MUNICIPALITY_PARAM,
+        value=chapter.code,
+        bind=alt.binding_select(options=codes, labels=labels, name="Municipality: "),
+    )
+    indicator = alt.param(
+        name=INDICATOR_PARAM,
+        value=y_indicator,
+        bind=alt.binding_select(options=ids, labels=names, name="Indicator (map and ranking): "),
+    )
+    scatter_x = alt.param(
+        name=SCATTER_X_PARAM,
+        value=x_indicator,
+        bind=alt.binding_select(options=ids, labels=names, name="Scatter x-axis: "),
+    )
+    scatter_y = alt.param(
+        name=SCATTER_Y_PARAM,
+        value=y_indicator,
+        bind=alt.binding_select(options=ids, labels=names, name="Scatter y-axis: "),
+    )
     municipalities = named_data(page.municipalities, "comparisons-municipalities")
     boundaries = topojson_data(page.topology, f"comparisons-boundaries-{page.division}", feature="municipalities")
     chosen = f"datum.c === {MUNICIPALITY_PARAM}"
@@ -379,88 +406,186 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     # ---- map: the municipalities, each with its geometry looked up by code
     fill = alt.condition(
         "isValid(datum.val)",
-        alt.Color("val:Q", scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, reverse=True, zero=False),
-                  legend=alt.Legend(title="Value (unit in the title)", orient="bottom", direction="horizontal",
-                                    gradientLength=200, labelExpr="datum.label + indicator_short_units[indicator_index]")),
+        alt.Color(
+            "val:Q",
+            scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, reverse=True, zero=False),
+            legend=alt.Legend(
+                title="Value (unit in the title)",
+                orient="bottom",
+                direction="horizontal",
+                gradientLength=200,
+                labelExpr="datum.label + indicator_short_units[indicator_index]",
+            ),
+        ),
         alt.value(NO_DATA_COLOUR),
     )
     areas = base.mark_geoshape(stroke="white", strokeWidth=0.3).encode(
-        shape="geo:G", color=fill,
-        tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("swedish:N", title="In Swedish"),
-                 alt.Tooltip("value_text:N", title="Value")])
-    outline = base.mark_geoshape(filled=False, stroke=CHOSEN_COLOUR, strokeWidth=2.4).encode(
-        shape="geo:G").transform_filter(chosen)
-    map_chart = _ranked(
-        alt.layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
-        .transform_flatten(MUNICIPALITY_COLUMNS)
-        .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
-    ).transform_calculate(swedish="datum.s ? datum.s : datum.n").properties(
-        name="comparison_map", width=240, height=420,
-        projection=alt.Projection(type="transverseMercator", rotate=[-27, 0, 0]),
-        title=alt.TitleParams(
-            text=alt.expr("['Map: ' + indicator_titles[indicator_index][0], indicator_titles[indicator_index][1], "
-                          "'Unit: ' + indicator_units[indicator_index] + '. Grey: no data']"),
-            fontSize=12, anchor="start", limit=300),
+        shape="geo:G",
+        color=fill,
+        tooltip=[
+            alt.Tooltip("n:N", title="Municipality"),
+            alt.Tooltip("swedish:N", title="In Swedish"),
+            alt.Tooltip("value_text:N", title="Value"),
+        ],
+    )
+    outline = (
+        base.mark_geoshape(filled=False, stroke=CHOSEN_COLOUR, strokeWidth=2.4)
+        .encode(shape="geo:G")
+        .transform_filter(chosen)
+    )
+    map_chart = (
+        _ranked(
+            alt.layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
+            .transform_flatten(MUNICIPALITY_COLUMNS)
+            .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
+        )
+        .transform_calculate(swedish="datum.s ? datum.s : datum.n")
+        .properties(
+            name="comparison_map",
+            width=240,
+            height=420,
+            projection=alt.Projection(type="transverseMercator", rotate=[-27, 0, 0]),
+            title=alt.TitleParams(
+                text=alt.expr(
+                    "['Map: ' + indicator_titles[indicator_index][0], indicator_titles[indicator_index][1], "
+                    "'Unit: ' + indicator_units[indicator_index] + '. Grey: no data']"
+                ),
+                fontSize=12,
+                anchor="start",
+                limit=300,
+            ),
+        )
     )
 
     # ---- ranking
     position = dict(pos="row_number()")
     order = [alt.SortField("val", order="descending"), alt.SortField("c")]
-    bars = base.mark_bar().encode(
-        x=alt.X("pos:O", axis=alt.Axis(labels=False, ticks=False, title="Municipalities, highest value on the left")),
-        y=alt.Y("val:Q", title=None),
-        color=alt.Color("role:N", scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE), legend=None),
-        tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("value_text:N", title="Value")],
-    ).transform_filter("isValid(datum.val)").transform_window(**position, sort=order)
-    marker = base.mark_point(shape="triangle-down", filled=True, size=90, color=CHOSEN_COLOUR, yOffset=-8).encode(
-        x="pos:O", y="val:Q").transform_filter("isValid(datum.val)").transform_window(**position, sort=order).transform_filter(chosen)
-    label = base.mark_text(align="left", baseline="top", fontSize=11, fontWeight="bold", limit=340).encode(
-        x=alt.value(0), y=alt.value(-16), text="text:N").transform_filter(chosen).transform_calculate(
-        text="datum.n + ': ' + (isValid(datum.val) ? 'rank ' + datum.rank + ' of ' + datum.n_valid + ', ' + "
-             "format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] : datum.value_text)")
-    ranking = _ranked(
-        alt.layer(bars.properties(name="ranking_bars"), marker.properties(name="ranking_chosen"),
-                  label.properties(name="ranking_label"), data=municipalities)
-        .transform_flatten(MUNICIPALITY_COLUMNS)
-    ).transform_calculate(role=role).properties(
-        name="comparison_ranking", width=340, height=120,
-        title=alt.TitleParams(text=alt.expr("['National ranking (1 = highest)', indicator_titles[indicator_index][0]]"),
-                              fontSize=12, anchor="start", offset=24, limit=340),
+    bars = (
+        base.mark_bar()
+        .encode(
+            x=alt.X(
+                "pos:O", axis=alt.Axis(labels=False, ticks=False, title="Municipalities, highest value on the left")
+            ),
+            y=alt.Y("val:Q", title=None),
+            color=alt.Color("role:N", scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE), legend=None),
+            tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("value_text:N", title="Value")],
+        )
+        .transform_filter("isValid(datum.val)")
+        .transform_window(**position, sort=order)
+    )
+    marker = (
+        base.mark_point(shape="triangle-down", filled=True, size=90, color=CHOSEN_COLOUR, yOffset=-8)
+        .encode(x="pos:O", y="val:Q")
+        .transform_filter("isValid(datum.val)")
+        .transform_window(**position, sort=order)
+        .transform_filter(chosen)
+    )
+    label = (
+        base.mark_text(align="left", baseline="top", fontSize=11, fontWeight="bold", limit=340)
+        .encode(x=alt.value(0), y=alt.value(-16), text="text:N")
+        .transform_filter(chosen)
+        .transform_calculate(
+            text="datum.n + ': ' + (isValid(datum.val) ? 'rank ' + datum.rank + ' of ' + datum.n_valid + ', ' + "
+            "format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] : datum.value_text)"
+        )
+    )
+    ranking = (
+        _ranked(
+            alt.layer(
+                bars.properties(name="ranking_bars"),
+                marker.properties(name="ranking_chosen"),
+                label.properties(name="ranking_label"),
+                data=municipalities,
+            ).transform_flatten(MUNICIPALITY_COLUMNS)
+        )
+        .transform_calculate(role=role)
+        .properties(
+            name="comparison_ranking",
+            width=340,
+            height=120,
+            title=alt.TitleParams(
+                text=alt.expr("['National ranking (1 = highest)', indicator_titles[indicator_index][0]]"),
+                fontSize=12,
+                anchor="start",
+                offset=24,
+                limit=340,
+            ),
+        )
     )
 
     # ---- scatter
     points = base.mark_point(filled=True, opacity=0.85).encode(
         x=alt.X("x:Q", title=None, scale=alt.Scale(zero=False)),
         y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False)),
-        color=alt.Color("role:N", sort=ROLE_DOMAIN, scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE),
-                        legend=alt.Legend(title=None, orient="bottom", direction="horizontal")),
-        shape=alt.Shape("role:N", sort=ROLE_DOMAIN, scale=alt.Scale(domain=ROLE_DOMAIN, range=["circle", "diamond", "circle"]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="horizontal")),
-        size=alt.Size("role:N", sort=ROLE_DOMAIN, scale=alt.Scale(domain=ROLE_DOMAIN, range=[170, 70, 22]), legend=None),
+        color=alt.Color(
+            "role:N",
+            sort=ROLE_DOMAIN,
+            scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE),
+            legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+        ),
+        shape=alt.Shape(
+            "role:N",
+            sort=ROLE_DOMAIN,
+            scale=alt.Scale(domain=ROLE_DOMAIN, range=["circle", "diamond", "circle"]),
+            legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+        ),
+        size=alt.Size(
+            "role:N", sort=ROLE_DOMAIN, scale=alt.Scale(domain=ROLE_DOMAIN, range=[170, 70, 22]), legend=None
+        ),
         order=alt.Order("layer:Q"),
-        tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("x:Q", title="x", format=",.1f"),
-                 alt.Tooltip("y:Q", title="y", format=",.1f")],
+        tooltip=[
+            alt.Tooltip("n:N", title="Municipality"),
+            alt.Tooltip("x:Q", title="x", format=",.1f"),
+            alt.Tooltip("y:Q", title="y", format=",.1f"),
+        ],
     )
-    point_label = base.mark_text(align="left", dx=9, fontSize=11, fontWeight="bold").encode(
-        x="x:Q", y="y:Q", text="n:N").transform_filter(chosen)
+    point_label = (
+        base.mark_text(align="left", dx=9, fontSize=11, fontWeight="bold")
+        .encode(x="x:Q", y="y:Q", text="n:N")
+        .transform_filter(chosen)
+    )
     scatter_marks = (
-        alt.layer(points.properties(name="scatter_points"), point_label.properties(name="scatter_label"), data=municipalities)
+        alt.layer(
+            points.properties(name="scatter_points"), point_label.properties(name="scatter_label"), data=municipalities
+        )
         .transform_flatten(MUNICIPALITY_COLUMNS)
-        .transform_calculate(x=_value(SCATTER_X_PARAM), y=_value(SCATTER_Y_PARAM), role=role,
-                             layer=f"{chosen} ? 2 : ({is_pilot_expression()} ? 1 : 0)")
+        .transform_calculate(
+            x=_value(SCATTER_X_PARAM),
+            y=_value(SCATTER_Y_PARAM),
+            role=role,
+            layer=f"{chosen} ? 2 : ({is_pilot_expression()} ? 1 : 0)",
+        )
         .transform_filter("isValid(datum.x) && isValid(datum.y)")
     )
     # Axis titles follow the dropdowns (Vega-Lite axis titles cannot be expressions).
     one_row = alt.InlineData(values=[{}])
-    x_title = alt.Chart(one_row).mark_text(
-        text=alt.expr("'x: ' + indicator_titles[x_index][0]"), fontSize=10, baseline="top", limit=340,
-    ).encode(x=alt.value(170), y=alt.value(184))
-    y_title = alt.Chart(one_row).mark_text(
-        text=alt.expr("'y: ' + indicator_titles[y_index][0]"), fontSize=10, angle=270, baseline="bottom", limit=160,
-    ).encode(x=alt.value(-32), y=alt.value(80))
-    scatter = alt.layer(scatter_marks, x_title.properties(name="scatter_x_title"),
-                        y_title.properties(name="scatter_y_title")).properties(
-        name="comparison_scatter", width=340, height=160,
+    x_title = (
+        alt.Chart(one_row)
+        .mark_text(
+            text=alt.expr("'x: ' + indicator_titles[x_index][0]"),
+            fontSize=10,
+            baseline="top",
+            limit=340,
+        )
+        .encode(x=alt.value(170), y=alt.value(184))
+    )
+    y_title = (
+        alt.Chart(one_row)
+        .mark_text(
+            text=alt.expr("'y: ' + indicator_titles[y_index][0]"),
+            fontSize=10,
+            angle=270,
+            baseline="bottom",
+            limit=160,
+        )
+        .encode(x=alt.value(-32), y=alt.value(80))
+    )
+    scatter = alt.layer(
+        scatter_marks, x_title.properties(name="scatter_x_title"), y_title.properties(name="scatter_y_title")
+    ).properties(
+        name="comparison_scatter",
+        width=340,
+        height=160,
         title=alt.TitleParams(text="Two indicators (axes: the last two lists)", fontSize=12, anchor="start"),
     )
 
@@ -469,7 +594,9 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
         alt.hconcat(map_chart, alt.vconcat(ranking, scatter, peers, spacing=30), spacing=16)
         .add_params(pick, indicator, scatter_x, scatter_y, *_constant_params(page))
         .resolve_scale(color="independent")
-        .properties(background="white", description="Linked map, ranking, scatter and peers of the 2019 municipal indicators")
+        .properties(
+            background="white", description="Linked map, ranking, scatter and peers of the 2019 municipal indicators"
+        )
         .configure_view(stroke=None)
     )
 
@@ -478,47 +605,73 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
     """The chosen municipality's nearest peers, computed in the page as ``analysis.comparisons.peers``."""
     order = list(page.indicators["indicator"])
     fields = [f"p{k}" for k in range(len(cmp.PEER_INDICATORS))]
-    calc = {f: f"datum.v && isValid(datum.v[{order.index(i)}]) ? datum.v[{order.index(i)}] / 10 : null"
-            for f, i in zip(fields, cmp.PEER_INDICATORS)}
+    calc = {
+        f: f"datum.v && isValid(datum.v[{order.index(i)}]) ? datum.v[{order.index(i)}] / 10 : null"
+        for f, i in zip(fields, cmp.PEER_INDICATORS)
+    }
     complete = " && ".join(f"isValid(datum.{f})" for f in fields)
     distance = "sqrt(" + " + ".join(f"pow(datum.z_{f} - datum.c_{f}, 2)" for f in fields) + ")"
     rows_per_column = (cmp.N_PEERS + 1) // 2
     base = alt.Chart()
-    listing = base.mark_text(align="left", baseline="top", fontSize=11).encode(
-        x=alt.X("column:Q", scale=alt.Scale(domain=[0, 2], range=[0, 340]), axis=None),
-        y=alt.Y("line:Q", scale=alt.Scale(domain=[0, rows_per_column], range=[0, 16 * rows_per_column]), axis=None),
-        text="text:N", tooltip=[alt.Tooltip("n:N", title="Municipality"),
-                                alt.Tooltip("distance:Q", title="Distance (z-scores)", format=".2f")],
-    ).transform_filter(complete).transform_joinaggregate(
-        **{f"mean_{f}": f"mean({f})" for f in fields}, **{f"sd_{f}": f"stdev({f})" for f in fields}
-    ).transform_calculate(
-        **{f"z_{f}": f"(datum.{f} - datum.mean_{f}) / datum.sd_{f}" for f in fields}
-    ).transform_calculate(
-        **{f"sel_{f}": f"{chosen} ? datum.z_{f} : null" for f in fields}
-    ).transform_joinaggregate(
-        **{f"c_{f}": f"max(sel_{f})" for f in fields}
-    ).transform_filter(f"isValid(datum.c_{fields[0]}) && !({chosen})").transform_calculate(
-        distance=distance
-    ).transform_window(
-        rank="row_number()", sort=[alt.SortField("distance"), alt.SortField("c")]
-    ).transform_filter(f"datum.rank <= {cmp.N_PEERS}").transform_calculate(
-        text="datum.rank + '. ' + datum.n + ' (' + format(datum.distance, '.2f') + ')'",
-        column=f"floor((datum.rank - 1) / {rows_per_column})",
-        line=f"(datum.rank - 1) % {rows_per_column}",
+    listing = (
+        base.mark_text(align="left", baseline="top", fontSize=11)
+        .encode(
+            x=alt.X("column:Q", scale=alt.Scale(domain=[0, 2], range=[0, 340]), axis=None),
+            y=alt.Y("line:Q", scale=alt.Scale(domain=[0, rows_per_column], range=[0, 16 * rows_per_column]), axis=None),
+            text="text:N",
+            tooltip=[
+                alt.Tooltip("n:N", title="Municipality"),
+                alt.Tooltip("distance:Q", title="Distance (z-scores)", format=".2f"),
+            ],
+        )
+        .transform_filter(complete)
+        .transform_joinaggregate(
+            **{f"mean_{f}": f"mean({f})" for f in fields}, **{f"sd_{f}": f"stdev({f})" for f in fields}
+        )
+        .transform_calculate(**{f"z_{f}": f"(datum.{f} - datum.mean_{f}) / datum.sd_{f}" for f in fields})
+        .transform_calculate(**{f"sel_{f}": f"{chosen} ? datum.z_{f} : null" for f in fields})
+        .transform_joinaggregate(**{f"c_{f}": f"max(sel_{f})" for f in fields})
+        .transform_filter(f"isValid(datum.c_{fields[0]}) && !({chosen})")
+        .transform_calculate(distance=distance)
+        .transform_window(rank="row_number()", sort=[alt.SortField("distance"), alt.SortField("c")])
+        .transform_filter(f"datum.rank <= {cmp.N_PEERS}")
+        .transform_calculate(
+            text="datum.rank + '. ' + datum.n + ' (' + format(datum.distance, '.2f') + ')'",
+            column=f"floor((datum.rank - 1) / {rows_per_column})",
+            line=f"(datum.rank - 1) % {rows_per_column}",
+        )
     )
-    missing = base.mark_text(fontSize=11, align="left", baseline="top", limit=340).encode(
-        x=alt.value(0), y=alt.value(0), text="text:N",
-    ).transform_filter(chosen).transform_filter(f"!({complete})").transform_calculate(
-        text="'No peers: ' + (division_notes[datum.c] ? division_notes[datum.c] : datum.n + ' lacks a peer indicator')")
+    missing = (
+        base.mark_text(fontSize=11, align="left", baseline="top", limit=340)
+        .encode(
+            x=alt.value(0),
+            y=alt.value(0),
+            text="text:N",
+        )
+        .transform_filter(chosen)
+        .transform_filter(f"!({complete})")
+        .transform_calculate(
+            text="'No peers: ' + (division_notes[datum.c] ? division_notes[datum.c] : datum.n + ' lacks a peer indicator')"
+        )
+    )
     return (
         alt.layer(listing.properties(name="peer_list"), missing.properties(name="peer_missing"), data=municipalities)
         .transform_flatten(MUNICIPALITY_COLUMNS)
         .transform_calculate(**calc)
         .properties(
-            name="comparison_peers", width=340, height=16 * rows_per_column,
-            title=alt.TitleParams(text=["Most similar municipalities (z-score distance",
-                                        f"on {len(cmp.PEER_INDICATORS)} indicators; the peer table lists them)"],
-                                  fontSize=12, anchor="start", limit=340))
+            name="comparison_peers",
+            width=340,
+            height=16 * rows_per_column,
+            title=alt.TitleParams(
+                text=[
+                    "Most similar municipalities (z-score distance",
+                    f"on {len(cmp.PEER_INDICATORS)} indicators; the peer table lists them)",
+                ],
+                fontSize=12,
+                anchor="start",
+                limit=340,
+            ),
+        )
     )
 
 
@@ -556,26 +709,36 @@ def _trend_panel(code: str, division: int) -> tuple[alt.LayerChart, alt.Paramete
     y0, m0 = (int(part) for part in record.attrs["first_month"].split("-"))
     first_year = record.attrs["first_year"]
     last = record.attrs["last_month"]
-    frequency = alt.param(name=FREQUENCY_PARAM, value="annual",
-                          bind=alt.binding_select(options=["annual", "monthly"], labels=["Annual", "Monthly"],
-                                                  name="Unemployment series: "))
+    frequency = alt.param(
+        name=FREQUENCY_PARAM,
+        value="annual",
+        bind=alt.binding_select(
+            options=["annual", "monthly"], labels=["Annual", "Monthly"], name="Unemployment series: "
+        ),
+    )
     labels = [names[0], f"{names[1]} (region)", names[2], names[3]]
     labels_expr = "[" + ",".join(json.dumps(label, ensure_ascii=False) for label in labels) + "]"
     source = named_data(record, f"comparisons-trend-{code}")
     monthly = (
-        alt.Chart(source).transform_filter(f"{FREQUENCY_PARAM} === 'monthly'")
+        alt.Chart(source)
+        .transform_filter(f"{FREQUENCY_PARAM} === 'monthly'")
         .transform_flatten(["m0", "m1", "m2", "m3"])
         .transform_window(i="row_number()")
         .transform_calculate(mi=f"datum.i - 1 + {m0 - 1}")
-        .transform_calculate(date=f"datetime({y0} + floor(datum.mi / 12), datum.mi % 12, 15)",
-                             period=f"timeFormat(datetime({y0} + floor(datum.mi / 12), datum.mi % 12, 1), '%Y-%m')")
+        .transform_calculate(
+            date=f"datetime({y0} + floor(datum.mi / 12), datum.mi % 12, 15)",
+            period=f"timeFormat(datetime({y0} + floor(datum.mi / 12), datum.mi % 12, 1), '%Y-%m')",
+        )
         .transform_fold(["m0", "m1", "m2", "m3"], as_=["key", "tenths"])
     )
     annual = (
-        alt.Chart(source).transform_filter(f"{FREQUENCY_PARAM} === 'annual'")
+        alt.Chart(source)
+        .transform_filter(f"{FREQUENCY_PARAM} === 'annual'")
         .transform_flatten(["a0", "a1", "a2", "a3"])
         .transform_window(i="row_number()")
-        .transform_calculate(date=f"datetime({first_year - 1} + datum.i, 6, 1)", period=f"({first_year - 1} + datum.i) + ''")
+        .transform_calculate(
+            date=f"datetime({first_year - 1} + datum.i, 6, 1)", period=f"({first_year - 1} + datum.i) + ''"
+        )
         .transform_fold(["a0", "a1", "a2", "a3"], as_=["key", "tenths"])
     )
 
@@ -587,21 +750,35 @@ def _trend_panel(code: str, division: int) -> tuple[alt.LayerChart, alt.Paramete
             .encode(
                 x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=8)),
                 y=alt.Y("rate:Q", title="Unemployed, % of labour force", scale=alt.Scale(zero=True)),
-                color=alt.Color("series:N", sort=labels, scale=alt.Scale(domain=labels, range=TREND_RANGE),
-                                legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=280)),
-                strokeWidth=alt.condition(f"datum.series === {json.dumps(labels[0], ensure_ascii=False)}",
-                                          alt.value(2.6), alt.value(1.4)),
-                tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("period:N", title="Period"),
-                         alt.Tooltip("rate:Q", title="Unemployed, % of labour force", format=".1f")],
+                color=alt.Color(
+                    "series:N",
+                    sort=labels,
+                    scale=alt.Scale(domain=labels, range=TREND_RANGE),
+                    legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=280),
+                ),
+                strokeWidth=alt.condition(
+                    f"datum.series === {json.dumps(labels[0], ensure_ascii=False)}", alt.value(2.6), alt.value(1.4)
+                ),
+                tooltip=[
+                    alt.Tooltip("series:N", title="Series"),
+                    alt.Tooltip("period:N", title="Period"),
+                    alt.Tooltip("rate:Q", title="Unemployed, % of labour force", format=".1f"),
+                ],
             )
         )
 
-    panel = alt.layer(finish(monthly).properties(name="trend_monthly"), finish(annual).properties(name="trend_annual")).properties(
-        name="comparison_trend", width=560, height=220,
+    panel = alt.layer(
+        finish(monthly).properties(name="trend_monthly"), finish(annual).properties(name="trend_annual")
+    ).properties(
+        name="comparison_trend",
+        width=560,
+        height=220,
         title=alt.TitleParams(
             text=alt.expr(f"'{names[0]}: unemployment rate, ' + {FREQUENCY_PARAM} + ', {y0}–{last[:4]}'"),
             subtitle=f"Annual values are means of the months; the data end in {_month_name(last)} {last[:4]}.",
-            fontSize=12, anchor="start"),
+            fontSize=12,
+            anchor="start",
+        ),
     )
     return panel, frequency, labels
 
@@ -616,11 +793,13 @@ def _diak_frame(code: str, division: int) -> pd.DataFrame | None:
     series = cmp.diak_series(code, division=division)
     if series.empty:
         return None
-    return pd.DataFrame({
-        "index": series["label"].astype(str),
-        "year": series["year_mid"].astype("int64"),
-        "value": series["index_value"].round(1),
-    })
+    return pd.DataFrame(
+        {
+            "index": series["label"].astype(str),
+            "year": series["year_mid"].astype("int64"),
+            "value": series["index_value"].round(1),
+        }
+    )
 
 
 def _diak_panel(code: str, division: int) -> alt.LayerChart | None:
@@ -629,21 +808,39 @@ def _diak_panel(code: str, division: int) -> alt.LayerChart | None:
     if frame is None:
         return None
     labels = list(cmp.DIAK_VARIABLES.values())
-    lines = alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Centre year of the 3-year mean", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title="Index (median municipality = 100)", scale=alt.Scale(zero=False)),
-        color=alt.Color("index:N", sort=labels, scale=alt.Scale(domain=labels, range=DIAK_RANGE[: len(labels)]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400)),
-        tooltip=[alt.Tooltip("index:N", title="Index"), alt.Tooltip("year:O", title="Centre year"),
-                 alt.Tooltip("value:Q", title="Index (median municipality = 100)", format=".0f")],
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="Centre year of the 3-year mean", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value:Q", title="Index (median municipality = 100)", scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "index:N",
+                sort=labels,
+                scale=alt.Scale(domain=labels, range=DIAK_RANGE[: len(labels)]),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=400),
+            ),
+            tooltip=[
+                alt.Tooltip("index:N", title="Index"),
+                alt.Tooltip("year:O", title="Centre year"),
+                alt.Tooltip("value:Q", title="Index (median municipality = 100)", format=".0f"),
+            ],
+        )
     )
-    median = alt.Chart(alt.InlineData(values=[{"y": 100}])).mark_rule(strokeDash=[4, 3], color="#555555").encode(y="y:Q")
+    median = (
+        alt.Chart(alt.InlineData(values=[{"y": 100}])).mark_rule(strokeDash=[4, 3], color="#555555").encode(y="y:Q")
+    )
     name = cmp.municipality_frame(division).set_index("municipality_code").at[code, "name_fi"]
     return alt.layer(median.properties(name="diak_median"), lines.properties(name="diak_lines")).properties(
-        name="comparison_diak", width=560, height=200,
-        title=alt.TitleParams(text=f"{name}: Diak disadvantage indices (an index, not a rate)",
-                              subtitle="Median municipality = 100 (dashed line); 3-year means centred on the year.",
-                              fontSize=12, anchor="start"),
+        name="comparison_diak",
+        width=560,
+        height=200,
+        title=alt.TitleParams(
+            text=f"{name}: Diak disadvantage indices (an index, not a rate)",
+            subtitle="Median municipality = 100 (dashed line); 3-year means centred on the year.",
+            fontSize=12,
+            anchor="start",
+        ),
     )
 
 
@@ -655,7 +852,9 @@ def over_time_chart(code: str, division: int) -> alt.TopLevelMixin:
     chart = trend if diak is None else alt.vconcat(trend, diak, spacing=34).resolve_scale(color="independent")
     return (
         chart.add_params(frequency)
-        .properties(background="white", description="Unemployment and Diak indices of the chosen municipality over time")
+        .properties(
+            background="white", description="Unemployment and Diak indices of the chosen municipality over time"
+        )
         .configure_view(stroke=None)
     )
 
@@ -666,31 +865,43 @@ def over_time_chart(code: str, division: int) -> alt.TopLevelMixin:
 def linked_views_text(chapter: cmp.Comparisons) -> dict[str, str]:
     """Caption and alt text of the linked figure (``charts.figure(..., **linked_views_text(c))``)."""
     return {
-        "caption": (f"Municipalities compared on the {chapter.year} Sotkanet indicators: map, national ranking, "
-                    "scatter of two indicators and the most similar municipalities, linked to the lists under the "
-                    "figure. Source: THL, Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0)."),
-        "alt_text": ("A map of Finland's municipalities coloured by the chosen indicator (darker is higher, grey is no "
-                     "data) with the chosen municipality outlined; a ranked bar chart of all municipalities with the "
-                     "chosen one in black and its value and rank written above; a scatter of two indicators with the "
-                     "chosen municipality as a large labelled dot and the pilot municipalities as diamonds; and its "
-                     "ten most similar municipalities. Lists under the figure choose the municipality, the indicator "
-                     "and the scatter's axes."),
+        "caption": (
+            f"Municipalities compared on the {chapter.year} Sotkanet indicators: map, national ranking, "
+            "scatter of two indicators and the most similar municipalities, linked to the lists under the "
+            "figure. Source: THL, Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0)."
+        ),
+        "alt_text": (
+            "A map of Finland's municipalities coloured by the chosen indicator (darker is higher, grey is no "
+            "data) with the chosen municipality outlined; a ranked bar chart of all municipalities with the "
+            "chosen one in black and its value and rank written above; a scatter of two indicators with the "
+            "chosen municipality as a large labelled dot and the pilot municipalities as diamonds; and its "
+            "ten most similar municipalities. Lists under the figure choose the municipality, the indicator "
+            "and the scatter's axes."
+        ),
     }
 
 
 def over_time_text(chapter: cmp.Comparisons) -> dict[str, str]:
     """Caption and alt text of the over-time figure."""
     has_diak = not cmp.diak_series(chapter.code, division=chapter.division).empty
-    caption = (f"{chapter.name_fi} over time: unemployed job seekers as a share of the labour force against its "
-               "region, its urban–rural group and Finland"
-               + (", and Diak's disadvantage indices (median municipality = 100)" if has_diak else "")
-               + ". Sources: Ministry of Economic Affairs and Employment, employment service statistics (Statistics "
-               "Finland, CC BY 4.0)" + ("; Diak, from THL Sotkanet data." if has_diak else "."))
-    alt_text = (f"Lines of the unemployment rate 2006–2020 for {chapter.name_fi} (black, thicker), its region (blue), "
-                "its urban–rural group (orange) and Finland (grey), annual or monthly as chosen in the list under "
-                "the figure"
-                + (f"; below, lines of Diak indices for {chapter.name_fi} by centre year 2011–2020 with a dashed "
-                   "line at 100 for the median municipality." if has_diak else "."))
+    caption = (
+        f"{chapter.name_fi} over time: unemployed job seekers as a share of the labour force against its "
+        "region, its urban–rural group and Finland"
+        + (", and Diak's disadvantage indices (median municipality = 100)" if has_diak else "")
+        + ". Sources: Ministry of Economic Affairs and Employment, employment service statistics (Statistics "
+        "Finland, CC BY 4.0)" + ("; Diak, from THL Sotkanet data." if has_diak else ".")
+    )
+    alt_text = (
+        f"Lines of the unemployment rate 2006–2020 for {chapter.name_fi} (black, thicker), its region (blue), "
+        "its urban–rural group (orange) and Finland (grey), annual or monthly as chosen in the list under "
+        "the figure"
+        + (
+            f"; below, lines of Diak indices for {chapter.name_fi} by centre year 2011–2020 with a dashed "
+            "line at 100 for the median municipality."
+            if has_diak
+            else "."
+        )
+    )
     return {"caption": caption, "alt_text": alt_text}
 
 
@@ -762,15 +973,20 @@ class TableAlternative:
         from helpers.charts.render import CHART_DATA_URL_PREFIX, JS_DATA_REGISTRY
 
         url = named_data(page.municipalities, "comparisons-municipalities").url
-        self.key = url[len(CHART_DATA_URL_PREFIX):-len(".json")]
+        self.key = url[len(CHART_DATA_URL_PREFIX) : -len(".json")]
         self.registry = JS_DATA_REGISTRY
         self.figure_number = figure_number
         self.year = chapter.year
         self.frame = cmp.ranking_table(chapter, chapter.indicators[1])
 
     def _repr_html_(self) -> str:
-        script = _TABLE_SCRIPT % {"key": json.dumps(self.key), "registry": self.registry, "pick": MUNICIPALITY_PARAM,
-                                  "year": self.year, "figure": self.figure_number}
+        script = _TABLE_SCRIPT % {
+            "key": json.dumps(self.key),
+            "registry": self.registry,
+            "pick": MUNICIPALITY_PARAM,
+            "year": self.year,
+            "figure": self.figure_number,
+        }
         return (
             '<table class="book-table comparisons-map-table"><caption>Every municipality on the map of Figure '
             f"{self.figure_number}, with its value and national rank (1 = highest).</caption>"
@@ -781,8 +997,10 @@ class TableAlternative:
         )
 
     def __repr__(self) -> str:
-        return (f"Table alternative of Figure {self.figure_number}: {len(self.frame)} municipalities, filled in "
-                "the published page from the figure's data")
+        return (
+            f"Table alternative of Figure {self.figure_number}: {len(self.frame)} municipalities, filled in "
+            "the published page from the figure's data"
+        )
 
 
 def table_alternative(page: PageData, chapter: cmp.Comparisons, figure_number: str = "5.1") -> TableAlternative:

@@ -102,6 +102,5 @@ def national_series_alt_text(measures=None) -> str:
         parts.append(f"{measure.label} [{SCOPES[measure.scope]}]: {values or 'no published figure'}.{gap}")
     return (
         f"Line charts in {len(parts)} panels, years {YEARS[0]} to {YEARS[-1]} on the horizontal axis. "
-        "Lines join only consecutive years with a published figure, so gaps are years without one. "
-        + " ".join(parts)
+        "Lines join only consecutive years with a published figure, so gaps are years without one. " + " ".join(parts)
     )

@@ -11,7 +11,10 @@ from helpers.charts.style import CHART_WIDTH, CONTEXT_COLOUR, PILOT_GROUP_COLOUR
 def pilot_indicator_bars(table: pd.DataFrame, initial_indicator: str) -> alt.Chart:
     """Bars of the pilot municipalities and the median municipality, with a dropdown for the indicator."""
     labels = (
-        table[["indicator", "indicator_label", "unit"]].drop_duplicates().sort_values("indicator").reset_index(drop=True)
+        table[["indicator", "indicator_label", "unit"]]
+        .drop_duplicates()
+        .sort_values("indicator")
+        .reset_index(drop=True)
     )
     options = list(labels["indicator"])
     names = [f"{row.indicator_label} ({row.unit})" for row in labels.itertuples()]
@@ -37,6 +40,7 @@ def pilot_indicator_bars(table: pd.DataFrame, initial_indicator: str) -> alt.Cha
         )
         .add_params(chosen)
         .transform_filter(alt.datum.indicator == chosen)
-        .properties(width=CHART_WIDTH - 200, height=220, title="The six pilot municipalities in 2019",
-                    background="white")
+        .properties(
+            width=CHART_WIDTH - 200, height=220, title="The six pilot municipalities in 2019", background="white"
+        )
     )

@@ -67,9 +67,7 @@ def participation_by_year(timeline: pd.DataFrame, years: Sequence[int] = (2018, 
     for year in years:
         inside = (timeline["start"] <= f"{year}-01-01") & (timeline["end"] >= f"{year}-12-31")
         n = int(inside.sum())
-        rows.append(
-            {"start": f"{year}-01-01", "end": f"{year + 1}-01-01", "text": f"{year}: {n} municipalities"}
-        )
+        rows.append({"start": f"{year}-01-01", "end": f"{year + 1}-01-01", "text": f"{year}: {n} municipalities"})
     return pd.DataFrame(rows)
 
 
@@ -230,6 +228,7 @@ def context_strip_chart(
         )
         .transform_filter(keep)
     )
+
     def folded() -> alt.Chart:
         return (
             alt.Chart(wide)
@@ -490,7 +489,9 @@ def event_study_chart(
                 x=xq,
                 y=alt.Y("placebo_low:Q", title=y_title),
                 y2="placebo_high:Q",
-                color=alt.Color("series:N", scale=legend_scale, legend=alt.Legend(title=None, orient="bottom", labelLimit=400)),
+                color=alt.Color(
+                    "series:N", scale=legend_scale, legend=alt.Legend(title=None, orient="bottom", labelLimit=400)
+                ),
                 tooltip=[
                     alt.Tooltip("year:Q", title=x_title.split(" (")[0], format="d"),
                     alt.Tooltip("placebo_low:Q", title="Placebo 5 %", format=",.2f"),
@@ -510,7 +511,10 @@ def event_study_chart(
         ],
     )
     layers.append(
-        alt.Chart(data).mark_line(strokeWidth=2.5).encode(**est_encoding).transform_calculate(series=f"'{ESTIMATE_SERIES}'")
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(**est_encoding)
+        .transform_calculate(series=f"'{ESTIMATE_SERIES}'")
     )
     layers.append(
         alt.Chart(data)
@@ -579,12 +583,11 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
     """
     data = _require(placebo, ("estimate", "size"), "placebo_histogram")
     # 1,000 rows: send a rounded estimate and a 0/1 flag; the label is made in the browser.
-    rows = pd.DataFrame({"estimate": data["estimate"].round(4),
-                         "as_extreme": (data["size"] == AS_EXTREME).astype(int)})
+    rows = pd.DataFrame({"estimate": data["estimate"].round(4), "as_extreme": (data["size"] == AS_EXTREME).astype(int)})
     marks = pd.DataFrame(
         {
             "estimate": [float(pilot_estimate), -float(pilot_estimate)],
-            "label": [f"Pilot estimate {_fmt(pilot_estimate, 2, True)}", f"Same size, opposite sign"],
+            "label": [f"Pilot estimate {_fmt(pilot_estimate, 2, True)}", "Same size, opposite sign"],
             "kind": ["pilot", "mirror"],
         }
     )
@@ -692,7 +695,8 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
     ``notifications``: panel, category, share_pct, share_label, published_total_pct, source.
     """
     data = _require(
-        notifications, ("panel", "category", "share_pct", "share_label", "published_total_pct", "source"),
+        notifications,
+        ("panel", "category", "share_pct", "share_label", "published_total_pct", "source"),
         "kela_notifications_chart",
     )
     panels = list(dict.fromkeys(data["panel"]))
@@ -745,5 +749,7 @@ def kela_notifications_alt_text(notifications: pd.DataFrame) -> str:
     parts = []
     for panel, rows in notifications.groupby("panel", sort=False):
         items = ", ".join(f"{r.category.lower()} {r.share_label}" for r in rows.itertuples())
-        parts.append(f"{panel}: {items} (published shares add up to {_fmt(float(rows['published_total_pct'].iloc[0]), 0)} %)")
+        parts.append(
+            f"{panel}: {items} (published shares add up to {_fmt(float(rows['published_total_pct'].iloc[0]), 0)} %)"
+        )
     return "Two horizontal bar charts on a 0 to 100 per cent scale. " + "; ".join(parts) + "."

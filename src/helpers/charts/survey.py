@@ -114,7 +114,9 @@ def decision_growth_chart() -> alt.LayerChart:
     data = analysis.decision_growth()[["label", "change_pct", "value_label", "period", "source"]]
     data = data.assign(source=data["source"].map(analysis.reader_source))
     top = max(25.0, 5 * math.ceil(float(data["change_pct"].max()) / 5) + 5)
-    x = alt.X("change_pct:Q", title="Change in the number of decisions, 2018 on 2017 (%)", scale=alt.Scale(domain=[0, top]))
+    x = alt.X(
+        "change_pct:Q", title="Change in the number of decisions, 2018 on 2017 (%)", scale=alt.Scale(domain=[0, top])
+    )
     y = alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
         alt.Tooltip("label:N", title="Decisions"),
@@ -327,7 +329,9 @@ def kela_notifications_chart(table=None) -> alt.FacetChart:
                 "table_label:N",
                 title=None,
                 sort=panels,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"),
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top", labelFontWeight="bold"
+                ),
             )
         )
         .resolve_scale(y="independent")

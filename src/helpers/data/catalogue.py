@@ -37,7 +37,9 @@ def package() -> dict:
     """The repository catalogue, as parsed JSON (do not modify the returned dict)."""
     path = paths.catalogue_path()
     if not path.is_file():
-        raise DataError(f"The data catalogue {path} is missing. Fix: restore data/datapackage.json from version control.")
+        raise DataError(
+            f"The data catalogue {path} is missing. Fix: restore data/datapackage.json from version control."
+        )
     return _read_json(path)
 
 

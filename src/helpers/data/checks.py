@@ -86,12 +86,20 @@ def _check_codes(
             expect = "any division 2013–2026"
         bad = ~known & ~empty.to_numpy()
         if bad.any():
-            ex = "; ".join(f"line {int(ln)}: {c!r}" for ln, c in zip(line_no[bad][:MAX_EXAMPLES], codes[bad].iloc[:MAX_EXAMPLES]))
+            ex = "; ".join(
+                f"line {int(ln)}: {c!r}" for ln, c in zip(line_no[bad][:MAX_EXAMPLES], codes[bad].iloc[:MAX_EXAMPLES])
+            )
             more = int(bad.sum()) - MAX_EXAMPLES
             problems.append(
-                Problem(dataset, file, "municipality",
-                        f"{int(bad.sum())} unknown municipality code(s) (expected codes of {expect}; found {ex}"
-                        f"{f'; and {more} more' if more > 0 else ''})", line=int(line_no[bad][0]), column=name)
+                Problem(
+                    dataset,
+                    file,
+                    "municipality",
+                    f"{int(bad.sum())} unknown municipality code(s) (expected codes of {expect}; found {ex}"
+                    f"{f'; and {more} more' if more > 0 else ''})",
+                    line=int(line_no[bad][0]),
+                    column=name,
+                )
             )
     return problems
 
@@ -100,31 +108,59 @@ def _check_topojson(dataset: str, file: str, text: str, res: dict, codes_by_year
     try:
         topo = json.loads(text)
     except ValueError as exc:
-        return [Problem(dataset, file, "parse", f"not valid JSON (expected TopoJSON; {exc}). Fix: restore the file from the data release.")]
+        return [
+            Problem(
+                dataset,
+                file,
+                "parse",
+                f"not valid JSON (expected TopoJSON; {exc}). Fix: restore the file from the data release.",
+            )
+        ]
     spec = res.get("x-topojson", {})
     obj = spec.get("object")
     problems: list[Problem] = []
     if topo.get("type") != "Topology":
-        problems.append(Problem(dataset, file, "structure", f"expected a TopoJSON Topology; found type {topo.get('type')!r}"))
+        problems.append(
+            Problem(dataset, file, "structure", f"expected a TopoJSON Topology; found type {topo.get('type')!r}")
+        )
     objects = topo.get("objects", {})
     if obj not in objects:
-        problems.append(Problem(dataset, file, "structure", f"expected object {obj!r}; found objects {sorted(objects)}"))
+        problems.append(
+            Problem(dataset, file, "structure", f"expected object {obj!r}; found objects {sorted(objects)}")
+        )
         return problems
     geoms = objects[obj].get("geometries", [])
     if spec.get("geometries") is not None and len(geoms) != spec["geometries"]:
-        problems.append(Problem(dataset, file, "structure", f"expected {spec['geometries']} geometries in {obj!r}; found {len(geoms)}"))
+        problems.append(
+            Problem(
+                dataset, file, "structure", f"expected {spec['geometries']} geometries in {obj!r}; found {len(geoms)}"
+            )
+        )
     prop = spec.get("code_property")
     division = res.get("x-division")
     if prop and codes_by_year and isinstance(division, int) and division in codes_by_year:
         codes = [str((g.get("properties") or {}).get(prop, "")).zfill(3) for g in geoms]
         unknown = sorted(set(codes) - codes_by_year[division])
         if unknown:
-            problems.append(Problem(dataset, file, "municipality",
-                                    f"{len(unknown)} unknown municipality code(s) in property {prop!r} (expected codes of the "
-                                    f"{division} division; found {unknown[:MAX_EXAMPLES]})"))
+            problems.append(
+                Problem(
+                    dataset,
+                    file,
+                    "municipality",
+                    f"{len(unknown)} unknown municipality code(s) in property {prop!r} (expected codes of the "
+                    f"{division} division; found {unknown[:MAX_EXAMPLES]})",
+                )
+            )
         dup = sorted({c for c in codes if codes.count(c) > 1})
         if dup:
-            problems.append(Problem(dataset, file, "primary-key", f"municipality code(s) {dup[:MAX_EXAMPLES]} appear more than once (expected unique)"))
+            problems.append(
+                Problem(
+                    dataset,
+                    file,
+                    "primary-key",
+                    f"municipality code(s) {dup[:MAX_EXAMPLES]} appear more than once (expected unique)",
+                )
+            )
     return problems
 
 
@@ -132,22 +168,47 @@ def _check_facts(dataset: str, file: str, typed: pd.DataFrame, bibkeys: set[str]
     problems: list[Problem] = []
     line_no = np.arange(2, len(typed) + 2)
     if "source" not in typed.columns:
-        problems.append(Problem(dataset, file, "header", "fact table has no 'source' column (expected every fact to cite its source)", line=1))
+        problems.append(
+            Problem(
+                dataset,
+                file,
+                "header",
+                "fact table has no 'source' column (expected every fact to cite its source)",
+                line=1,
+            )
+        )
     else:
         empty = typed["source"].astype(str).str.strip().isin(["", "nan"]).to_numpy()
         if empty.any():
-            problems.append(Problem(dataset, file, "source",
-                                    f"{int(empty.sum())} row(s) without a source (expected a citation; found empty at lines "
-                                    f"{', '.join(str(int(x)) for x in line_no[empty][:MAX_EXAMPLES])})",
-                                    line=int(line_no[empty][0]), column="source"))
+            problems.append(
+                Problem(
+                    dataset,
+                    file,
+                    "source",
+                    f"{int(empty.sum())} row(s) without a source (expected a citation; found empty at lines "
+                    f"{', '.join(str(int(x)) for x in line_no[empty][:MAX_EXAMPLES])})",
+                    line=int(line_no[empty][0]),
+                    column="source",
+                )
+            )
     if bibkeys is not None and "bibkey" in typed.columns:
         keys = typed["bibkey"].astype(str).str.strip()
         # a cell may cite several keys separated by ';' (or ',')
-        bad = np.array([any(k.strip() and k.strip() not in bibkeys for k in re.split(r"[;,]", v)) for v in keys], dtype=bool)
+        bad = np.array(
+            [any(k.strip() and k.strip() not in bibkeys for k in re.split(r"[;,]", v)) for v in keys], dtype=bool
+        )
         if bad.any():
-            problems.append(Problem(dataset, file, "bibkey",
-                                    f"{int(bad.sum())} bibkey(s) not in data/references.bib (found "
-                                    f"{sorted(set(keys[bad]))[:MAX_EXAMPLES]})", line=int(line_no[bad][0]), column="bibkey"))
+            problems.append(
+                Problem(
+                    dataset,
+                    file,
+                    "bibkey",
+                    f"{int(bad.sum())} bibkey(s) not in data/references.bib (found "
+                    f"{sorted(set(keys[bad]))[:MAX_EXAMPLES]})",
+                    line=int(line_no[bad][0]),
+                    column="bibkey",
+                )
+            )
     return problems
 
 
@@ -166,18 +227,33 @@ def check_resource(rid: str, res: dict, codes_by_year, ref_problem: str | None, 
         return [Problem(rid, res.get("path", "?"), "missing-file", str(exc))]
     file = str(path)
     if not path.is_file():
-        return [Problem(rid, file, "missing-file",
-                        f"file is missing (expected {res.get('path')} in "
-                        f"{'the repository data/' if res.get('x-location') == 'repo' else 'the data release'}). "
-                        "Fix: restore it from the data release, or point BOOK_DATA_MIRROR at a complete copy.")]
+        return [
+            Problem(
+                rid,
+                file,
+                "missing-file",
+                f"file is missing (expected {res.get('path')} in "
+                f"{'the repository data/' if res.get('x-location') == 'repo' else 'the data release'}). "
+                "Fix: restore it from the data release, or point BOOK_DATA_MIRROR at a complete copy.",
+            )
+        ]
     raw = path.read_bytes()
     expected = catalogue.expected_sha256(res)
     actual = sha256_file(path, use_cache=False)
     if expected and actual != expected:
-        size = f"; size expected {res.get('bytes')} bytes, found {len(raw)}" if res.get("bytes") not in (None, len(raw)) else ""
-        fix = ("run `python -m helpers data catalogue --update-facts` if the edit was intended"
-               if res.get("x-location") == "repo" else "restore the file from the data release")
-        problems.append(Problem(rid, file, "checksum", f"sha256 mismatch (expected {expected}, found {actual}{size}). Fix: {fix}."))
+        size = (
+            f"; size expected {res.get('bytes')} bytes, found {len(raw)}"
+            if res.get("bytes") not in (None, len(raw))
+            else ""
+        )
+        fix = (
+            "run `python -m helpers data catalogue --update-facts` if the edit was intended"
+            if res.get("x-location") == "repo"
+            else "restore the file from the data release"
+        )
+        problems.append(
+            Problem(rid, file, "checksum", f"sha256 mismatch (expected {expected}, found {actual}{size}). Fix: {fix}.")
+        )
     text, enc = decode_utf8(raw, rid, file)
     problems += enc
     if text is None:
@@ -203,12 +279,30 @@ def check_resource(rid: str, res: dict, codes_by_year, ref_problem: str | None, 
         problems += schema_problems
     else:
         typed = strings
-    if res.get("x-rows") is not None and len(strings) != res["x-rows"] and not any(p.kind in ("parse",) for p in problems):
-        problems.append(Problem(rid, file, "rows", f"expected {res['x-rows']} data rows; found {len(strings)} (truncated or extended file?)"))
+    if (
+        res.get("x-rows") is not None
+        and len(strings) != res["x-rows"]
+        and not any(p.kind in ("parse",) for p in problems)
+    ):
+        problems.append(
+            Problem(
+                rid,
+                file,
+                "rows",
+                f"expected {res['x-rows']} data rows; found {len(strings)} (truncated or extended file?)",
+            )
+        )
     if any(f.get("x-municipality-code") for f in (schema or {}).get("fields", [])):
         if codes_by_year is None:
             if rid != "municipalities":
-                problems.append(Problem(rid, file, "municipality", f"municipality codes not checked: reference table unusable ({ref_problem})"))
+                problems.append(
+                    Problem(
+                        rid,
+                        file,
+                        "municipality",
+                        f"municipality codes not checked: reference table unusable ({ref_problem})",
+                    )
+                )
         else:
             problems += _check_codes(rid, file, typed, res, codes_by_year)
     if res.get("x-location") == "repo":
@@ -242,7 +336,10 @@ def check_release(
             if rid == "municipalities" and codes_by_year is not None:
                 from helpers.data import municipalities
 
-                found += [Problem(rid, str(municipalities.MERGERS_FILE), "mergers", msg) for msg in municipalities.verify_mergers()]
+                found += [
+                    Problem(rid, str(municipalities.MERGERS_FILE), "mergers", msg)
+                    for msg in municipalities.verify_mergers()
+                ]
             problems += found
             if progress:
                 progress(rid, found)

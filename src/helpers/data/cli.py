@@ -23,8 +23,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     problems = check_release(args.mirror, args.dataset or None, progress=progress)
     if problems:
-        _print_err(f"data check FAILED: {len(problems)} problem(s) in "
-                   f"{len({p.dataset for p in problems})} dataset(s)")
+        _print_err(f"data check FAILED: {len(problems)} problem(s) in {len({p.dataset for p in problems})} dataset(s)")
         return DataError.exit_code
     print("data check passed: every resource present, checksums, encodings, schemas and municipality codes ok")
     return 0
@@ -46,7 +45,11 @@ def cmd_list(args: argparse.Namespace) -> int:
                 obj = res.get("x-topojson", {}).get("object")
                 rows = f"{len(loaders.load_topojson(rid)['objects'][obj]['geometries']):>7} areas"
             else:
-                rows = f"{res.get('x-rows', '-')!s:>7} rows (raw)" if res.get("x-rows") is not None else "      - (fixture)"
+                rows = (
+                    f"{res.get('x-rows', '-')!s:>7} rows (raw)"
+                    if res.get("x-rows") is not None
+                    else "      - (fixture)"
+                )
         except BookError as exc:
             rows = "  ERROR"
             _print_err(f"{rid}: {str(exc).splitlines()[0]}")
@@ -97,15 +100,19 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def add_data_commands(subparsers) -> None:
     """Add `data {check,list,refresh,catalogue}` to the book's argparse sub-commands."""
     data = subparsers.add_parser(
-        "data", help="check, list or refresh the data release; update the catalogue",
+        "data",
+        help="check, list or refresh the data release; update the catalogue",
         description="The book's data: the release read from BOOK_DATA_MIRROR (or .cache/data-release/), "
-                    "catalogued in data/datapackage.json.")
+        "catalogued in data/datapackage.json.",
+    )
     sub = data.add_subparsers(dest="data_command", required=True, metavar="DATA_COMMAND")
 
     check = sub.add_parser(
-        "check", help="verify every resource: present, sha256, UTF-8, schema, keys, municipality codes",
+        "check",
+        help="verify every resource: present, sha256, UTF-8, schema, keys, municipality codes",
         description="Check every catalogued resource of the data release and the committed fact tables. "
-                    "Lists every problem (file, line/column, expected vs found); exit code 3 when any is found.")
+        "Lists every problem (file, line/column, expected vs found); exit code 3 when any is found.",
+    )
     check.add_argument("--mirror", metavar="PATH", help="the data release to check (default: BOOK_DATA_MIRROR)")
     check.add_argument("--dataset", action="append", metavar="ID", help="check only this dataset (repeatable)")
     check.set_defaults(func=cmd_check)
@@ -115,21 +122,37 @@ def add_data_commands(subparsers) -> None:
     lst.set_defaults(func=cmd_list)
 
     cat = sub.add_parser("catalogue", help="show the catalogue; --update-facts re-registers data/facts/*.csv")
-    cat.add_argument("--update-facts", action="store_true",
-                     help="recompute sha256, size, rows and schema of every data/facts/*.csv in data/datapackage.json")
+    cat.add_argument(
+        "--update-facts",
+        action="store_true",
+        help="recompute sha256, size, rows and schema of every data/facts/*.csv in data/datapackage.json",
+    )
     cat.add_argument("--dry-run", action="store_true", help="with --update-facts: report changes, write nothing")
     cat.set_defaults(func=cmd_catalogue)
 
     ref = sub.add_parser(
-        "refresh", help="download Sotkanet and StatFin data into a new validated release",
+        "refresh",
+        help="download Sotkanet and StatFin data into a new validated release",
         description="Fetch Sotkanet indicators (REST /rest/1.1/json) and StatFin unemployment (PxWeb v1, "
-                    "json-stat2) into a temporary folder, validate, then atomically replace the destination "
-                    "release (default .cache/data-release/). The last good release is never touched on failure.")
-    ref.add_argument("--years", type=int, nargs="+", metavar="YEAR", help="years of the Sotkanet indicators (default 2019)")
-    ref.add_argument("--population-years", type=int, nargs="+", metavar="YEAR", help="population years (default 2000-2022)")
-    ref.add_argument("--unemployment-years", type=int, nargs="+", metavar="YEAR",
-                     help="years of the monthly StatFin unemployment data (default 2006-2020)")
-    ref.add_argument("--indicators", type=int, nargs="+", metavar="ID", help="Sotkanet indicator ids (default: the book's 15)")
+        "json-stat2) into a temporary folder, validate, then atomically replace the destination "
+        "release (default .cache/data-release/). The last good release is never touched on failure.",
+    )
+    ref.add_argument(
+        "--years", type=int, nargs="+", metavar="YEAR", help="years of the Sotkanet indicators (default 2019)"
+    )
+    ref.add_argument(
+        "--population-years", type=int, nargs="+", metavar="YEAR", help="population years (default 2000-2022)"
+    )
+    ref.add_argument(
+        "--unemployment-years",
+        type=int,
+        nargs="+",
+        metavar="YEAR",
+        help="years of the monthly StatFin unemployment data (default 2006-2020)",
+    )
+    ref.add_argument(
+        "--indicators", type=int, nargs="+", metavar="ID", help="Sotkanet indicator ids (default: the book's 15)"
+    )
     ref.add_argument("--base-url", help="Sotkanet REST base (default https://sotkanet.fi/rest/1.1)")
     ref.add_argument("--statfin-url", help="StatFin PxWeb v1 table URL for the unemployment data")
     ref.add_argument("--dest", metavar="DIR", help="release folder to (re)write (default .cache/data-release/)")

@@ -69,7 +69,8 @@ def derive_resource(csv_path: Path, existing: dict | None = None) -> dict:
         field = {
             "name": name,
             "type": _infer_type(name, values),
-            "description": old_fields.get(name, {}).get("description") or _KNOWN_DESCRIPTIONS.get(name, name.replace("_", " ")),
+            "description": old_fields.get(name, {}).get("description")
+            or _KNOWN_DESCRIPTIONS.get(name, name.replace("_", " ")),
         }
         for extra in ("x-unit",):
             if extra in old_fields.get(name, {}):
@@ -106,9 +107,16 @@ def derive_resource(csv_path: Path, existing: dict | None = None) -> dict:
             "bytes": len(raw),
             "x-rows": len(body),
             "schema": schema,
-            "sources": res.get("sources") or [{"title": "See the source and bibkey columns (data/references.bib)", "path": "data/references.bib"}],
+            "sources": res.get("sources")
+            or [{"title": "See the source and bibkey columns (data/references.bib)", "path": "data/references.bib"}],
             "licenses": res.get("licenses")
-            or [{"name": "CC-BY-4.0", "title": "Transcribed figures; cite the original publishers", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+            or [
+                {
+                    "name": "CC-BY-4.0",
+                    "title": "Transcribed figures; cite the original publishers",
+                    "path": "https://creativecommons.org/licenses/by/4.0/",
+                }
+            ],
             "x-attribution": res.get("x-attribution") or "Publishers as cited in each row",
         }
     )

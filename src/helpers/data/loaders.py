@@ -100,7 +100,9 @@ def _tidy_sotkanet(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
     )
     df = df.set_index(["indicator_id", "municipality_code", "year"]).reindex(grid).reset_index()
     meta = {
-        i: vocab.SOTKANET_INDICATORS.get(int(i), (f"sotkanet_{int(i)}", titles.get(i, f"Sotkanet indicator {int(i)}"), "see Sotkanet"))
+        i: vocab.SOTKANET_INDICATORS.get(
+            int(i), (f"sotkanet_{int(i)}", titles.get(i, f"Sotkanet indicator {int(i)}"), "see Sotkanet")
+        )
         for i in df["indicator_id"].unique()
     }
     df["indicator"] = df["indicator_id"].map({k: v[0] for k, v in meta.items()}).astype(str)
@@ -108,7 +110,16 @@ def _tidy_sotkanet(raw: pd.DataFrame, res: dict) -> pd.DataFrame:
     df["unit"] = df["indicator_id"].map({k: v[2] for k, v in meta.items()}).astype(str)
     df["year"] = df["year"].astype("int64")
     df["indicator_id"] = df["indicator_id"].astype("int64")
-    cols = ["municipality_code", "year", "indicator_id", "indicator", "indicator_label", "unit", "value", "absolute_value"]
+    cols = [
+        "municipality_code",
+        "year",
+        "indicator_id",
+        "indicator",
+        "indicator_label",
+        "unit",
+        "value",
+        "absolute_value",
+    ]
     return df[cols].sort_values(["indicator_id", "municipality_code", "year"], ignore_index=True)
 
 
@@ -317,9 +328,13 @@ def parse(dataset_id: str, path: Path, res: dict) -> pd.DataFrame:
     kind = loader_name(res)
     if kind not in TIDY:
         if res.get("format") == "topojson":
-            raise ParameterError(f"{dataset_id!r} is a map, not a table. Use helpers.data.load_topojson({dataset_id!r}).")
+            raise ParameterError(
+                f"{dataset_id!r} is a map, not a table. Use helpers.data.load_topojson({dataset_id!r})."
+            )
         raise ParameterError(f"{dataset_id!r} is not a table the book loads (format {res.get('format')!r}).")
-    raw, problems = read_table(path, res.get("schema", {}), dataset_id, delimiter=res.get("dialect", {}).get("delimiter", ","))
+    raw, problems = read_table(
+        path, res.get("schema", {}), dataset_id, delimiter=res.get("dialect", {}).get("delimiter", ",")
+    )
     if problems:
         shown = "\n  ".join(str(p) for p in problems[:MAX_PROBLEMS_IN_ERROR])
         more = len(problems) - MAX_PROBLEMS_IN_ERROR
@@ -364,7 +379,9 @@ def load_topojson(dataset_id: str) -> dict:
         try:
             _memory[key] = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise DataError(f"[{dataset_id}] {path} is not valid UTF-8 JSON ({exc}). Fix: restore it from the data release.") from exc
+            raise DataError(
+                f"[{dataset_id}] {path} is not valid UTF-8 JSON ({exc}). Fix: restore it from the data release."
+            ) from exc
     # Callers (chart builders) may edit properties: never hand out the cached object itself.
     return copy.deepcopy(_memory[key])
 

@@ -126,7 +126,9 @@ def verify_mergers() -> list[str]:
         y = m.division_year
         covered.add((y, m.absorbed_code))
         if y - 1 not in codes or y not in codes:
-            problems.append(f"{m.absorbed_name} {m.absorbed_code} -> {m.absorbing_code} in {y}: year outside the reference")
+            problems.append(
+                f"{m.absorbed_name} {m.absorbed_code} -> {m.absorbing_code} in {y}: year outside the reference"
+            )
             continue
         if m.absorbed_code not in codes[y - 1]:
             problems.append(f"{m.absorbed_name} {m.absorbed_code} not in the {y - 1} division")
@@ -324,8 +326,12 @@ def harmonise(
     rest = [c for c in df.columns if c not in {code_col, *value_cols, *name_cols} and c != weight_col]
     if keys is None:
         key_cols = [
-            c for c in rest
-            if not pd.api.types.is_numeric_dtype(df[c]) or "year" in c.lower() or c.lower() in ("month", "quarter") or c.endswith("_id")
+            c
+            for c in rest
+            if not pd.api.types.is_numeric_dtype(df[c])
+            or "year" in c.lower()
+            or c.lower() in ("month", "quarter")
+            or c.endswith("_id")
         ]
     else:
         key_cols = [k for k in keys if k != code_col]
@@ -397,9 +403,7 @@ def harmonise(
     multi = {t for t, cs in sources_of.items() if len(cs) > 1}
     if multi:
         year_col = "year" if "year" in key_cols else None
-        codes_in_year = (
-            {y: set(g["municipality_code"]) for y, g in _all_years().groupby("year")} if year_col else {}
-        )
+        codes_in_year = {y: set(g["municipality_code"]) for y, g in _all_years().groupby("year")} if year_col else {}
         sub = work[work["_target"].isin(multi)]
         members = sub.groupby(group_keys, dropna=False, sort=False)[code_col].agg(frozenset)
         for key, have in members.items():
@@ -411,10 +415,17 @@ def harmonise(
                 if y in codes_in_year:
                     expected = {c for c in expected if c in codes_in_year[y]} or expected
             if not expected <= have:
-                incomplete.append({"municipality_code": target, **dict(zip(key_cols, key[1:])), "missing": sorted(expected - have)})
+                incomplete.append(
+                    {"municipality_code": target, **dict(zip(key_cols, key[1:])), "missing": sorted(expected - have)}
+                )
         if incomplete:
             bad = pd.DataFrame([{"_target": r["municipality_code"], **{k: r[k] for k in key_cols}} for r in incomplete])
-            flag = agg[group_keys].merge(bad.assign(_bad=True), on=group_keys, how="left")["_bad"].fillna(False).to_numpy(dtype=bool)
+            flag = (
+                agg[group_keys]
+                .merge(bad.assign(_bad=True), on=group_keys, how="left")["_bad"]
+                .fillna(False)
+                .to_numpy(dtype=bool)
+            )
             agg.loc[flag, value_cols] = np.nan
     agg = agg.rename(columns={"_target": code_col})
     if name_cols and FIRST_YEAR <= to_year <= LAST_YEAR:

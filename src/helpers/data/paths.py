@@ -63,9 +63,10 @@ def mirror_path() -> Path:
                 "release (e.g. `export BOOK_DATA_MIRROR=/work/shared/data`) or unset it and run "
                 "`python -m helpers data refresh` to build a local release in .cache/data-release/."
             )
-        if not any((path / sub).is_dir() for sub in ("sotkanet", "statfin", "reference", "diak")) and not (
-            path / RELEASE_CATALOGUE
-        ).is_file():
+        if (
+            not any((path / sub).is_dir() for sub in ("sotkanet", "statfin", "reference", "diak"))
+            and not (path / RELEASE_CATALOGUE).is_file()
+        ):
             raise MirrorNotFound(
                 f"{MIRROR_ENV}={value!r} does not look like the data release (no sotkanet/, statfin/, "
                 "reference/ or diak/ folder and no datapackage.json). Fix: point it at the folder "

@@ -24,7 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers.data import catalogue, paths, vocab
@@ -34,8 +34,17 @@ from helpers.errors import DataError, MirrorNotFound
 USER_AGENT = "helpers-data-refresh/1.0 (research book on Finnish social assistance)"
 SOTKANET_FIELDS = ("indicator", "region", "year", "gender", "value")
 MIRROR_SOTKANET_HEADER = [
-    "indicator", "region", "year", "gender", "primary.value", "absolute.value", "indicator.title.fi",
-    "region.title.fi", "region.code", "region.category", "indicator.organization.title.fi",
+    "indicator",
+    "region",
+    "year",
+    "gender",
+    "primary.value",
+    "absolute.value",
+    "indicator.title.fi",
+    "region.title.fi",
+    "region.code",
+    "region.category",
+    "indicator.organization.title.fi",
 ]
 # StatFin table "Työnhakijat ja avoimet työpaikat kuukauden lopussa alueittain" (successor of tyonv 1001).
 STATFIN_MEASURES = {"unemployed": "TYOTTOMATLOPUSSA", "labour_force": "TYOVOIMATK", "open_vacancies": "AVPAIKATLOPUSSA"}
@@ -97,13 +106,17 @@ def fetch(
             last = f"HTTP {exc.code} {exc.reason}"
             if exc.code < 500 and exc.code != 429:
                 break
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             last = f"timed out after {cfg.timeout:g} s ({exc})"
         except http.client.IncompleteRead as exc:
             last = f"incomplete response ({len(exc.partial)} bytes read, {exc.expected} more expected)"
         except (urllib.error.URLError, ConnectionError, http.client.HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            last = f"timed out after {cfg.timeout:g} s" if isinstance(reason, (TimeoutError, socket.timeout)) else f"{type(exc).__name__}: {reason}"
+            last = (
+                f"timed out after {cfg.timeout:g} s"
+                if isinstance(reason, (TimeoutError, socket.timeout))
+                else f"{type(exc).__name__}: {reason}"
+            )
         if attempt < attempts:
             _back_off(cfg, attempt, attempts, what or url, last, log)
     raise RefreshError(
@@ -140,7 +153,9 @@ def fetch_json(url: str, cfg: RefreshConfig, *, data: bytes | None = None, what:
 
 def _require_fields(items, fields, what: str, url: str) -> None:
     if not isinstance(items, list):
-        raise RefreshError(f"{what}: {url} returned {type(items).__name__}, expected a JSON array. The API may have changed.")
+        raise RefreshError(
+            f"{what}: {url} returned {type(items).__name__}, expected a JSON array. The API may have changed."
+        )
     for i, item in enumerate(items):
         missing = [f for f in fields if not isinstance(item, dict) or f not in item]
         if missing:
@@ -178,7 +193,9 @@ def sotkanet_indicator_meta(cfg: RefreshConfig, indicator: int, log) -> tuple[st
     url = f"{cfg.sotkanet_base_url.rstrip('/')}/indicators/{indicator}"
     meta = fetch_json(url, cfg, what=f"Sotkanet indicator {indicator} metadata", log=log)
     if not isinstance(meta, dict) or not isinstance(meta.get("title"), dict):
-        raise RefreshError(f"Sotkanet indicator {indicator} metadata: {url} has no 'title' object. The API may have changed.")
+        raise RefreshError(
+            f"Sotkanet indicator {indicator} metadata: {url} has no 'title' object. The API may have changed."
+        )
     org = ((meta.get("organization") or {}).get("title") or {}).get("fi", "")
     return meta["title"].get("fi", ""), org
 
@@ -221,7 +238,9 @@ def jsonstat2_records(doc: dict, what: str) -> list[dict]:
     if isinstance(values, dict):
         values = [values.get(str(i)) for i in range(total)]
     if len(values) != total or [len(c) for c in cats] != list(sizes):
-        raise RefreshError(f"{what}: JSON-stat sizes {sizes} do not match {len(values)} values. The response is incomplete.")
+        raise RefreshError(
+            f"{what}: JSON-stat sizes {sizes} do not match {len(values)} values. The response is incomplete."
+        )
     out = []
     for flat, v in enumerate(values):
         rec, rest = {}, flat
@@ -252,7 +271,9 @@ def pxweb_variables(meta: dict, what: str) -> dict[str, dict[str, str]]:
     try:
         return {v["code"]: dict(zip(v["values"], v["valueTexts"])) for v in meta["variables"]}
     except (KeyError, TypeError) as exc:
-        raise RefreshError(f"{what}: table metadata lacks {exc} (expected PxWeb v1 'variables' with values and valueTexts).") from None
+        raise RefreshError(
+            f"{what}: table metadata lacks {exc} (expected PxWeb v1 'variables' with values and valueTexts)."
+        ) from None
 
 
 def fetch_unemployment(cfg: RefreshConfig, log) -> tuple[list[dict], list[dict]]:
@@ -263,7 +284,9 @@ def fetch_unemployment(cfg: RefreshConfig, log) -> tuple[list[dict], list[dict]]
     area_var = next((v for v in variables if v.startswith("Alue")), None)
     month_var = next((v for v in variables if v.startswith("Kuukausi")), None)
     if not area_var or not month_var or "Tiedot" not in variables:
-        raise RefreshError(f"{what}: table variables {sorted(variables)} lack Alue/Kuukausi/Tiedot. Check --statfin-url.")
+        raise RefreshError(
+            f"{what}: table variables {sorted(variables)} lack Alue/Kuukausi/Tiedot. Check --statfin-url."
+        )
     missing = [m for m in cfg.statfin_measures.values() if m not in variables["Tiedot"]]
     if missing:
         raise RefreshError(f"{what}: measure(s) {missing} not in the table (found {sorted(variables['Tiedot'])}).")
@@ -294,8 +317,10 @@ def fetch_unemployment(cfg: RefreshConfig, log) -> tuple[list[dict], list[dict]]
                 continue
             m = rec[month_var]
             month = f"{m[:4]}-{m[5:7]}"
-            row = by_key.setdefault((month, code), {"month": month, "municipality_code": code,
-                                                     "municipality_name_fi": labels.get(rec[area_var], code)})
+            row = by_key.setdefault(
+                (month, code),
+                {"month": month, "municipality_code": code, "municipality_name_fi": labels.get(rec[area_var], code)},
+            )
             for name, measure in cfg.statfin_measures.items():
                 if rec["Tiedot"] == measure:
                     row[name] = rec["value"]
@@ -356,7 +381,7 @@ def _division_of(codes: set[str], root: Path) -> int | None:
 
 def build_release(cfg: RefreshConfig, root: Path, log) -> list[dict]:
     """Download everything into `root` (an empty folder); returns the resources written."""
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     written: list[dict] = []
     need_regions = "sotkanet" not in cfg.skip or "population" not in cfg.skip
     munis = sotkanet_municipalities(cfg, log) if need_regions else {}
@@ -377,10 +402,21 @@ def build_release(cfg: RefreshConfig, root: Path, log) -> list[dict]:
                     continue
                 if it["value"] is None:
                     continue  # suppressed: absent, as in Sotkanet's own answer
-                by_year[int(it["year"])].append([
-                    int(it["indicator"]), int(it["region"]), int(it["year"]), it["gender"], _num(it["value"]),
-                    _num(it.get("absValue")), title, region["title_fi"], region["code"], "KUNTA", org,
-                ])
+                by_year[int(it["year"])].append(
+                    [
+                        int(it["indicator"]),
+                        int(it["region"]),
+                        int(it["year"]),
+                        it["gender"],
+                        _num(it["value"]),
+                        _num(it.get("absValue")),
+                        title,
+                        region["title_fi"],
+                        region["code"],
+                        "KUNTA",
+                        org,
+                    ]
+                )
                 kept += 1
             log(f"Sotkanet indicator {ind}: {kept} municipality values")
         for year, rows in by_year.items():
@@ -393,7 +429,9 @@ def build_release(cfg: RefreshConfig, root: Path, log) -> list[dict]:
             for f in res["schema"]["fields"]:
                 if f["name"] == "indicator":
                     f["constraints"]["enum"] = cfg.indicator_ids()
-            res["sources"] = sources + [{"title": "Sotkanet regions", "path": f"{cfg.sotkanet_base_url.rstrip('/')}/regions"}]
+            res["sources"] = sources + [
+                {"title": "Sotkanet regions", "path": f"{cfg.sotkanet_base_url.rstrip('/')}/regions"}
+            ]
             res.pop("x-compilation", None)
             _write_csv(root / res["path"], MIRROR_SOTKANET_HEADER, rows)
             res["x-division"] = None
@@ -426,18 +464,44 @@ def build_release(cfg: RefreshConfig, root: Path, log) -> list[dict]:
         for r in sorted(recs, key=lambda r: (r["municipality_code"], r["month"])):
             u, lf = r.get("unemployed"), r.get("labour_force")
             rate = f"{100 * float(u) / float(lf):.2f}" if u not in (None, "") and lf not in (None, "", 0) else ""
-            rows.append([r["month"], r["municipality_code"], r["municipality_name_fi"], _num(u), _num(lf),
-                         _num(r.get("open_vacancies")), rate])
+            rows.append(
+                [
+                    r["month"],
+                    r["municipality_code"],
+                    r["municipality_name_fi"],
+                    _num(u),
+                    _num(lf),
+                    _num(r.get("open_vacancies")),
+                    rate,
+                ]
+            )
         months = sorted({r[0] for r in rows})
         res = _template("unemployment_monthly")
         res["path"] = f"statfin/unemployment_monthly_{months[0][:4]}_{months[-1][:4]}.csv"
-        res["title"] = f"Unemployed job seekers, labour force and open vacancies by municipality and month, {months[0]} to {months[-1]}"
-        res["sources"] = [{"title": "StatFin PxWeb API v1, POST json-stat2 (one query per year; see x-query)", "path": cfg.statfin_url}]
+        res["title"] = (
+            f"Unemployed job seekers, labour force and open vacancies by municipality and month, {months[0]} to {months[-1]}"
+        )
+        res["sources"] = [
+            {
+                "title": "StatFin PxWeb API v1, POST json-stat2 (one query per year; see x-query)",
+                "path": cfg.statfin_url,
+            }
+        ]
         res["x-query"] = queries
         res.pop("x-compilation", None)
-        _write_csv(root / res["path"],
-                   ["month", "municipality_code", "municipality_name_fi", "unemployed", "labour_force", "open_vacancies", "unemployment_rate_pct"],
-                   rows)
+        _write_csv(
+            root / res["path"],
+            [
+                "month",
+                "municipality_code",
+                "municipality_name_fi",
+                "unemployed",
+                "labour_force",
+                "open_vacancies",
+                "unemployment_rate_pct",
+            ],
+            rows,
+        )
         res["x-division"] = None
         written.append(_finish(res, root, now, len(rows)))
     return written
@@ -501,21 +565,28 @@ def refresh(cfg: RefreshConfig | None = None, dest: Path | None = None, log: Cal
             "profile": "data-package",
             "name": "finnish-social-assistance-book-data-release",
             "title": "Refreshed data release (downloaded by `python -m helpers data refresh`)",
-            "x-retrieved": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "x-retrieved": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "x-base-release": str(source) if source else None,
             "x-config": {k: (sorted(v) if isinstance(v, set) else v) for k, v in cfg.__dict__.items()},
             "resources": written,
         }
-        (tmp / paths.RELEASE_CATALOGUE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / paths.RELEASE_CATALOGUE).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         log("validating the new release …")
         problems = [
-            p for p in check_release(tmp, [r["name"] for r in written] + (["municipalities"] if (tmp / "reference").exists() else []))
+            p
+            for p in check_release(
+                tmp, [r["name"] for r in written] + (["municipalities"] if (tmp / "reference").exists() else [])
+            )
             if not p.message.startswith("municipality codes not checked")
         ]
         if problems:
             shown = "\n  ".join(str(p) for p in problems[:10])
-            raise RefreshError(f"the downloaded data failed validation ({len(problems)} problem(s)):\n  {shown}\n"
-                               "The last good data release was not changed.")
+            raise RefreshError(
+                f"the downloaded data failed validation ({len(problems)} problem(s)):\n  {shown}\n"
+                "The last good data release was not changed."
+            )
         _swap(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

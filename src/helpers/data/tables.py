@@ -66,8 +66,13 @@ def read_strings(text: str, dataset: str, file: str, delimiter: str = ",") -> tu
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         m = re.search(r"line (\d+)", msg)
         return None, [
-            Problem(dataset, file, "parse", f"not a readable CSV table ({msg}). Fix: restore the file from the data release.",
-                    line=int(m.group(1)) if m else None)
+            Problem(
+                dataset,
+                file,
+                "parse",
+                f"not a readable CSV table ({msg}). Fix: restore the file from the data release.",
+                line=int(m.group(1)) if m else None,
+            )
         ]
     return df, []
 
@@ -91,10 +96,15 @@ def typed_table(
     missing = [n for n in names if n not in strings.columns]
     if missing:
         problems.append(
-            Problem(dataset, file, "header",
-                    f"missing column(s) {missing} (expected header to contain {names}; found {list(strings.columns)}). "
-                    "Fix: restore the file from the data release, or update the schema in data/datapackage.json if the "
-                    "publisher changed the format.", line=1)
+            Problem(
+                dataset,
+                file,
+                "header",
+                f"missing column(s) {missing} (expected header to contain {names}; found {list(strings.columns)}). "
+                "Fix: restore the file from the data release, or update the schema in data/datapackage.json if the "
+                "publisher changed the format.",
+                line=1,
+            )
         )
     typed = strings.copy()
     line_no = np.arange(2, len(strings) + 2)  # data rows start at line 2
@@ -121,9 +131,14 @@ def typed_table(
             bad = np.zeros(len(col), dtype=bool)
         if bad.any():
             problems.append(
-                Problem(dataset, file, "type",
-                        f"{int(bad.sum())} value(s) are not of type {kind} (expected {kind}; found {_examples(line_no[bad], col[bad])})",
-                        line=int(line_no[bad][0]), column=name)
+                Problem(
+                    dataset,
+                    file,
+                    "type",
+                    f"{int(bad.sum())} value(s) are not of type {kind} (expected {kind}; found {_examples(line_no[bad], col[bad])})",
+                    line=int(line_no[bad][0]),
+                    column=name,
+                )
             )
         typed[name] = values
         if not check_values:
@@ -131,9 +146,15 @@ def typed_table(
         cons = field.get("constraints", {})
         if cons.get("required") and empty.any():
             problems.append(
-                Problem(dataset, file, "constraint",
-                        f"{int(empty.sum())} empty value(s) in a required column (expected a value; found empty at "
-                        f"{_examples(line_no[empty], col[empty])})", line=int(line_no[empty][0]), column=name)
+                Problem(
+                    dataset,
+                    file,
+                    "constraint",
+                    f"{int(empty.sum())} empty value(s) in a required column (expected a value; found empty at "
+                    f"{_examples(line_no[empty], col[empty])})",
+                    line=int(line_no[empty][0]),
+                    column=name,
+                )
             )
         present = ~empty & ~bad
         if kind in ("integer", "number"):
@@ -144,9 +165,15 @@ def typed_table(
                         out = present & op(num, cons[bound])
                     if out.any():
                         problems.append(
-                            Problem(dataset, file, "constraint",
-                                    f"{int(out.sum())} value(s) outside the range (expected {bound} {cons[bound]}; found "
-                                    f"{_examples(line_no[out], col[out])})", line=int(line_no[out][0]), column=name)
+                            Problem(
+                                dataset,
+                                file,
+                                "constraint",
+                                f"{int(out.sum())} value(s) outside the range (expected {bound} {cons[bound]}; found "
+                                f"{_examples(line_no[out], col[out])})",
+                                line=int(line_no[out][0]),
+                                column=name,
+                            )
                         )
         if "enum" in cons:
             allowed = {str(v) for v in cons["enum"]}
@@ -159,19 +186,30 @@ def typed_table(
             if out.any():
                 shown = sorted(allowed)[:12]
                 problems.append(
-                    Problem(dataset, file, "constraint",
-                            f"{int(out.sum())} value(s) not among the allowed values (expected one of {shown}"
-                            f"{' …' if len(allowed) > 12 else ''}; found {_examples(line_no[out], col[out])})",
-                            line=int(line_no[out][0]), column=name)
+                    Problem(
+                        dataset,
+                        file,
+                        "constraint",
+                        f"{int(out.sum())} value(s) not among the allowed values (expected one of {shown}"
+                        f"{' …' if len(allowed) > 12 else ''}; found {_examples(line_no[out], col[out])})",
+                        line=int(line_no[out][0]),
+                        column=name,
+                    )
                 )
         if "pattern" in cons:
             okp = col.str.fullmatch(cons["pattern"]).to_numpy(dtype=bool, na_value=False)
             out = present & ~okp
             if out.any():
                 problems.append(
-                    Problem(dataset, file, "constraint",
-                            f"{int(out.sum())} value(s) do not match the pattern (expected {cons['pattern']}; found "
-                            f"{_examples(line_no[out], col[out])})", line=int(line_no[out][0]), column=name)
+                    Problem(
+                        dataset,
+                        file,
+                        "constraint",
+                        f"{int(out.sum())} value(s) do not match the pattern (expected {cons['pattern']}; found "
+                        f"{_examples(line_no[out], col[out])})",
+                        line=int(line_no[out][0]),
+                        column=name,
+                    )
                 )
     key = schema.get("primaryKey")
     if check_values and key and all(k in strings.columns for k in key):
@@ -179,10 +217,15 @@ def typed_table(
         if dup.any():
             first = strings[dup].iloc[0]
             problems.append(
-                Problem(dataset, file, "primary-key",
-                        f"{int(dup.sum())} row(s) share a primary key {list(key)} (expected unique; found duplicates, e.g. "
-                        f"{dict(first[list(key)])} at lines {', '.join(str(int(x)) for x in line_no[dup][:MAX_EXAMPLES])})",
-                        line=int(line_no[dup][0]), column=",".join(key))
+                Problem(
+                    dataset,
+                    file,
+                    "primary-key",
+                    f"{int(dup.sum())} row(s) share a primary key {list(key)} (expected unique; found duplicates, e.g. "
+                    f"{dict(first[list(key)])} at lines {', '.join(str(int(x)) for x in line_no[dup][:MAX_EXAMPLES])})",
+                    line=int(line_no[dup][0]),
+                    column=",".join(key),
+                )
             )
     return typed, problems
 

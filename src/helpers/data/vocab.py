@@ -8,26 +8,62 @@ import unicodedata
 # Sotkanet indicator id -> (short snake_case id, English label, unit). Labels paraphrase
 # THL's Finnish titles (indicator.title.fi in the file); units as Sotkanet defines them.
 SOTKANET_INDICATORS: dict[int, tuple[str, str, str]] = {
-    5: ("social_assistance_recipients_25_64_pct", "Social assistance recipients aged 25-64, % of population of the same age", "% of population aged 25-64"),
+    5: (
+        "social_assistance_recipients_25_64_pct",
+        "Social assistance recipients aged 25-64, % of population of the same age",
+        "% of population aged 25-64",
+    ),
     453: ("social_assistance_eur_per_resident", "Social assistance, EUR per resident", "EUR per resident"),
-    1275: ("long_term_recipients_18_24_pct", "Long-term social assistance recipients aged 18-24, % of population of the same age", "% of population aged 18-24"),
+    1275: (
+        "long_term_recipients_18_24_pct",
+        "Long-term social assistance recipients aged 18-24, % of population of the same age",
+        "% of population aged 18-24",
+    ),
     181: ("unemployment_rate_pct", "Unemployed, % of labour force", "% of labour force"),
     3562: ("long_term_unemployment_pct", "Long-term unemployed, % of labour force", "% of labour force"),
     3099: ("low_income_rate_pct", "Municipal low-income rate (at-risk-of-poverty rate)", "% of residents"),
     3126: ("gini", "Gini coefficient of disposable income", "Gini coefficient, 0-100"),
-    761: ("demographic_dependency_ratio", "Demographic dependency ratio (aged 0-14 and 65+ per 100 aged 15-64)", "persons per 100 aged 15-64"),
-    182: ("economic_dependency_ratio", "Economic dependency ratio (non-employed per 100 employed)", "non-employed per 100 employed"),
-    2320: ("housing_allowance_households_pct", "Households receiving general housing allowance, % of households", "% of households"),
-    3195: ("tertiary_education_pct", "Residents with tertiary education, % of those aged 20+", "% of population aged 20+"),
+    761: (
+        "demographic_dependency_ratio",
+        "Demographic dependency ratio (aged 0-14 and 65+ per 100 aged 15-64)",
+        "persons per 100 aged 15-64",
+    ),
+    182: (
+        "economic_dependency_ratio",
+        "Economic dependency ratio (non-employed per 100 employed)",
+        "non-employed per 100 employed",
+    ),
+    2320: (
+        "housing_allowance_households_pct",
+        "Households receiving general housing allowance, % of households",
+        "% of households",
+    ),
+    3195: (
+        "tertiary_education_pct",
+        "Residents with tertiary education, % of those aged 20+",
+        "% of population aged 20+",
+    ),
     179: ("families_with_children_pct", "Families with children, % of families", "% of families"),
     304: ("divorces_per_1000", "Divorces per 1,000 married persons aged 25-64", "per 1,000 married persons aged 25-64"),
-    313: ("full_national_pension_65_pct", "Recipients of a full national pension, % of population aged 65+", "% of population aged 65+"),
+    313: (
+        "full_national_pension_65_pct",
+        "Recipients of a full national pension, % of population aged 65+",
+        "% of population aged 65+",
+    ),
     2343: ("swedish_speakers_pct", "Swedish-speaking residents, % of population on 31 Dec", "% of population"),
 }
 # Series of the long-run file (2013 division, 1990-2012); 181 and 3099 are as above.
 LONG_RUN_INDICATORS: dict[int, tuple[str, str, str]] = {
-    493: ("social_assistance_recipients_pct", "Persons who received social assistance during the year, % of residents", "% of residents"),
-    451: ("social_assistance_eur_per_resident_old", "Social assistance, EUR per resident (older series, not spliced with 453)", "EUR per resident"),
+    493: (
+        "social_assistance_recipients_pct",
+        "Persons who received social assistance during the year, % of residents",
+        "% of residents",
+    ),
+    451: (
+        "social_assistance_eur_per_resident_old",
+        "Social assistance, EUR per resident (older series, not spliced with 453)",
+        "EUR per resident",
+    ),
     3071: ("hard_to_employ_pct", "Persons hard to employ, % of those aged 15-64", "% of population aged 15-64"),
     181: SOTKANET_INDICATORS[181],
     3099: SOTKANET_INDICATORS[3099],
