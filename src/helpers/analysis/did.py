@@ -357,9 +357,24 @@ def group_means_by_year(
     return pd.concat(frames, ignore_index=True)
 
 
+def active_in_year(timing: Mapping[str, Sequence[int]], years: Sequence[int]) -> np.ndarray:
+    """(k, T) bool: is each treated unit (in ``timing`` order) counted as treated in each year?
+
+    The rule the DiD estimate uses: a year that is a post year of some treated unit but not of
+    this unit (Tornio in 2019: the pilot ran there in 2018 only) is not one of its treated years,
+    so the unit is left out of that year. Every other year (pre-period, years in neither period)
+    keeps every unit.
+    """
+    any_post = set().union(*(set(int(y) for y in v) for v in timing.values())) if timing else set()
+    return np.array(
+        [[not (int(y) in any_post and int(y) not in set(int(t) for t in v)) for y in years] for v in timing.values()],
+        dtype=bool,
+    ).reshape(len(timing), len(years))
+
+
 def event_study(
     panel: pd.DataFrame,
-    treated: Sequence[str],
+    treated: Sequence[str] | Mapping[str, Sequence[int]],
     control: Sequence[str],
     base_year: int,
     weighting: str = "population",
@@ -367,28 +382,43 @@ def event_study(
 ) -> pd.DataFrame:
     """Yearly treated-minus-comparison difference, and the same relative to ``base_year``.
 
-    Returns ``DataFrame[year, treated_mean, control_mean, difference, relative_to_base]`` where
-    ``difference = treated_mean - control_mean`` and ``relative_to_base = difference -
-    difference[base_year]`` (exactly 0 in the base year). The groups are held fixed over all years
-    (a balanced panel is required: every unit needs a value in every year), so a change in
-    ``relative_to_base`` is never a change of composition. ``weight_year`` defaults to ``base_year``.
+    Returns ``DataFrame[year, treated_mean, control_mean, difference, relative_to_base,
+    n_treated]`` where ``difference = treated_mean - control_mean`` and ``relative_to_base`` is
+    the weighted mean over the treated units of ``y[t] - y[base_year]`` minus the same for the
+    comparison group (exactly 0 in the base year). ``treated`` is a list of codes (every unit
+    treated in every year) or ``{code: post years}`` as for :func:`did_estimate`: a unit is then
+    left out of the post years that are not its own (Tornio in 2019), as in the DiD estimate, and
+    ``n_treated`` shows it. Because ``relative_to_base`` averages each unit's own change from the
+    base year, leaving a unit out of a year does not turn a difference in levels into a jump; with
+    the same units in every year it equals ``difference - difference[base_year]``. A balanced
+    panel is required (every unit needs a value in every year). ``weight_year`` defaults to
+    ``base_year``.
     """
-    treated = [str(c) for c in (treated.keys() if isinstance(treated, Mapping) else treated)]
+    timing = (
+        {str(k): tuple(int(y) for y in v) for k, v in treated.items()}
+        if isinstance(treated, Mapping)
+        else {str(c): () for c in treated}
+    )
     control = [str(c) for c in control]
-    if not treated or not control:
+    if not timing or not control:
         raise ParameterError("event_study needs non-empty treated and control groups")
     m = panel_matrix(panel)
     base_col = m.cols([base_year], "base_year")[0]
-    t_rows, c_rows = m.rows(treated), m.rows(control)
+    t_rows, c_rows = m.rows(timing), m.rows(control)
     _check_finite(m, t_rows, list(m.years), "treated units (event study needs every year)")
     _check_finite(m, c_rows, list(m.years), "comparison units (event study needs every year)")
     wy = base_year if weight_year is None else weight_year
     wt = unit_weights(m, t_rows, weighting, wy)
     wc = unit_weights(m, c_rows, weighting, wy)
-    t_mean = wt @ m.values[t_rows] / wt.sum()
+    active = active_in_year(timing, m.years)  # (k, T)
+    wt_year = np.where(active, wt[:, None], 0.0)  # (k, T)
+    t_vals = m.values[t_rows]
+    t_mean = (wt_year * t_vals).sum(axis=0) / wt_year.sum(axis=0)
     c_mean = wc @ m.values[c_rows] / wc.sum()
     diff = t_mean - c_mean
-    rel = diff - diff[base_col]
+    t_rel = (wt_year * (t_vals - t_vals[:, [base_col]])).sum(axis=0) / wt_year.sum(axis=0)
+    c_rel = c_mean - c_mean[base_col]
+    rel = t_rel - c_rel
     rel[base_col] = 0.0  # exactly zero, not a rounding residue
     return pd.DataFrame(
         {
@@ -397,6 +427,7 @@ def event_study(
             "control_mean": c_mean,
             "difference": diff,
             "relative_to_base": rel,
+            "n_treated": active.sum(axis=0),
         }
     )
 
@@ -574,6 +605,11 @@ def placebo_distribution(
         _check_finite(m, p_rows, list(m.years), "placebo pool (event bands need every year)")
         rel = m.values[p_rows] - m.values[p_rows, base_col][:, None]  # (P, T)
         sum_wrel = w @ rel  # (T,)
+        # the event study's rule: a drawn unit in a cohort without year t among its post years
+        # (Tornio's slot in 2019) is not treated that year -- left out of both groups' means
+        active = active_in_year({str(i): cohorts[g] for i, g in enumerate(cohort_of_position)}, list(m.years)).astype(
+            float
+        )  # (k, T)
 
     estimates, paths, all_draws = [], [], []
     for idx in blocks:
@@ -587,8 +623,10 @@ def placebo_distribution(
         control_mean = (sum_wc[None, :] - drawn) / (sum_w - wsum_t)[:, None]  # (D, G)
         estimates.append(_did_from_draws(change, w, idx, cohort_of_position, control_mean))
         if rel is not None:
-            t_path = np.einsum("dk,dkt->dt", wt, rel[idx]) / wsum_t[:, None]
-            c_path = (sum_wrel[None, :] - np.einsum("dk,dkt->dt", wt, rel[idx])) / (sum_w - wsum_t)[:, None]
+            wt_year = wt[:, :, None] * active[None, :, :]  # (D, k, T)
+            drawn_rel = np.einsum("dk,dkt->dt", wt, rel[idx])  # every drawn unit leaves the comparison
+            t_path = np.einsum("dkt,dkt->dt", wt_year, rel[idx]) / wt_year.sum(axis=1)
+            c_path = (sum_wrel[None, :] - drawn_rel) / (sum_w - wsum_t)[:, None]
             paths.append(t_path - c_path)
     est = np.concatenate(estimates) if estimates else np.empty(0)
 

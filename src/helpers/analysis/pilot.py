@@ -565,7 +565,7 @@ def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnaly
     panel = full_panel[full_panel["municipality_code"].isin(set(codes) | set(pool.codes))]
     timing = {c: unit_post_years(c, outcome, periods.post_years) for c in codes}
     did = did_estimate(panel, timing, pool.codes, periods.pre_years, periods.post_years, p["weighting"], REFERENCE_YEAR)
-    es = event_study(panel, codes, pool.codes, p["base_year"], p["weighting"], REFERENCE_YEAR)
+    es = event_study(panel, timing, pool.codes, p["base_year"], p["weighting"], REFERENCE_YEAR)
     t_did = time.perf_counter()
     placebo = None
     if p["n_placebo"] > 0:
