@@ -146,6 +146,38 @@ OUTCOMES: dict[str, Outcome] = {
         "of them, not only social assistance clients.",
         variable_fi="Pitkäaikaistyöttömyys",
     ),
+    "families_social_assistance_pct": Outcome(
+        id="families_social_assistance_pct",
+        label="Families with children receiving social assistance",
+        unit="% of families with children",
+        source_dataset="families_social_assistance",
+        time_variable="year",
+        years=tuple(range(2006, 2022)),
+        window=(0, 0),
+        description=(
+            "Share of families with children that received social assistance during the year: "
+            "100 x families with children receiving social assistance (THL Sotkanet indicator 423, "
+            "absolute value) / families with children (indicator 179). A year whose count is "
+            "suppressed for small numbers is a gap, not a zero; the municipality then has no "
+            "complete series and stays out of the comparison group."
+        ),
+        interpretation=(
+            "The only municipal social-assistance series in the data release that runs through the "
+            "pilot years. It counts families with children only, while the pilot's target group was "
+            "long-term unemployed social assistance clients over 25, with or without children. "
+            "Basic social assistance moved from the municipalities to Kela on 1 Jan 2017, inside the "
+            "default pre-period (2013-2017); the indicator counts recipients of social assistance in "
+            "total, so the transfer can shift the level in 2017. A shift of the same size in every "
+            "municipality in a year cancels in the difference-in-differences estimate; a shift "
+            "proportional to the level does not (see the log version). Percentage points; higher = "
+            "more families receiving social assistance. 2020 and 2021 are after the pilot (and the "
+            "COVID-19 years)."
+        ),
+        source_variable="families_receiving_social_assistance / families_with_children",
+        default_pre_years=tuple(range(2013, 2018)),
+        default_post_years=(2018, 2019),
+        citation="THL, Sotkanet.fi indicators 179 and 423 (CC BY 4.0)",
+    ),
 }
 
 
@@ -270,11 +302,29 @@ def _diak_panel(outcome: Outcome) -> pd.DataFrame:
     return out
 
 
+def _families_panel() -> pd.DataFrame:
+    """Share of families with children receiving social assistance (2021 division = 2022 division).
+
+    THL back-casts the series to the 2021 division, which has the same 309 municipalities as the
+    2022 division (the last merger, Honkajoki into Kankaanpää, took effect on 1 Jan 2021), so no
+    harmonising is needed; a code outside the 2022 division is caught by the caller. The loader
+    already leaves the share missing where a count is suppressed.
+    """
+    d = _load("families_social_assistance")
+    out = d.rename(columns={"families_social_assistance_pct": "value"})[["municipality_code", "year", "value"]].copy()
+    out["municipality_code"] = out["municipality_code"].astype(str).str.zfill(3)
+    out["year"] = out["year"].astype(int)
+    out["value"] = out["value"].astype(float)
+    return out
+
+
 @functools.lru_cache(maxsize=16)
 def _outcome_panel_cached(outcome_id: str, release: str) -> pd.DataFrame:
     outcome = get_outcome(outcome_id)
     if outcome.source_dataset == "unemployment_monthly":
         values = _unemployment_panel()
+    elif outcome.source_dataset == "families_social_assistance":
+        values = _families_panel()
     else:
         values = _diak_panel(outcome)
     values = values[values["year"].isin(outcome.years)]
@@ -306,6 +356,9 @@ def outcome_panel(outcome_id: str) -> pd.DataFrame:
       are summed to the 2022 division first (Honkajoki 099 -> Kankaanpää 214, merged 2021), then
       the annual rate is 100 x mean monthly unemployed / labour force. A municipality-year without
       all published months (Åland municipalities with suppressed counts) is NaN.
+    * ``families_social_assistance_pct``: 100 x families with children receiving social
+      assistance / families with children (THL, 2021 division = 2022 division), 2006-2021;
+      suppressed counts stay NaN.
     * Diak indices: ``year`` is ``year_mid``; the source is already on the current division.
       Åland's 16 municipalities are not in Diak's panel at all (no rows).
     * ``population`` is the population on 31 Dec of ``year`` (for Diak: of year_mid).
