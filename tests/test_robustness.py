@@ -416,3 +416,27 @@ def test_summarise_specifications_by_hand():
         summarise_specifications(recs + recs[:1])
     with pytest.raises(ParameterError, match="no specification records"):
         summarise_specifications([])
+
+
+def test_validate_spec_names_custom_pre_years_honestly():
+    p = validate_spec(
+        {
+            "outcome": "unemployment_rate",
+            "comparison": "all",
+            "weighting": "equal",
+            "scale": "level",
+            "pre_period": "long",
+            "pre_years": [2016, 2017],
+        }
+    )
+    assert p["pre_period"] == "short" and p["spec_id"] == "unemployment_rate|all|short|equal|level"
+    q = validate_spec(
+        {
+            "outcome": "unemployment_rate",
+            "comparison": "all",
+            "weighting": "equal",
+            "scale": "level",
+            "pre_years": [2014, 2017],
+        }
+    )
+    assert q["pre_period"] == "custom" and q["n_placebo"] == 1000 and q["post_years"] == [2018, 2019]

@@ -15,6 +15,12 @@ Two layers:
   summarises a list of records (shares by sign, share with placebo p < 0.1, medians, the curve's
   order) without recomputing any estimate.
 
+Plugging into a batch engine: one run = one parameter dict -> one record. A lean papermill
+template needs a parameters cell ``spec = {}`` (the injected dict from :func:`specification_grid`)
+and one cell ``record = spec_result(spec)`` that stores ``record`` in the executed notebook (its
+metadata or a glued output); the summary then reads the stored records back, and
+``params_hash`` lets an engine skip a run whose parameters and record are unchanged.
+
 Inference conventions, used everywhere in this module:
 
 * Placebo estimates are compared **signed**, with **equal tails**: the two-sided placebo p-value
@@ -588,7 +594,8 @@ def validate_spec(params: Mapping) -> dict:
         p["pre_years"] = variants[p["pre_period"]]
     periods = periods_for(p["outcome"], p["pre_years"], p.get("post_years"))
     p["pre_years"], p["post_years"] = periods.pre_years, periods.post_years
-    p.setdefault("pre_period", next((k for k, v in variants.items() if v == p["pre_years"]), "custom"))
+    # the name always says which years were used ("custom" when they are none of the variants)
+    p["pre_period"] = next((k for k, v in variants.items() if v == p["pre_years"]), "custom")
     for key in ("n_placebo", "seed", "n_matched"):
         if isinstance(p[key], bool) or not isinstance(p[key], (int, np.integer)) or p[key] < 0:
             raise ParameterError(f"{key}={p[key]!r} must be a non-negative whole number")
