@@ -17,6 +17,7 @@ from helpers.analysis.outcomes import OUTCOMES, get_outcome, outcome_panel
 from helpers.analysis.pilot import PILOT_TIMING, run_pilot_analysis, unit_post_years
 from helpers.analysis.robustness import (
     leave_one_out,
+    pilot_checks,
     pilot_pool,
     placebo_in_time,
     spec_result,
@@ -114,3 +115,17 @@ def test_whole_grid_runs_fast_and_summarises(grid_records):
     assert len(s["by_outcome"]) == 2 * len(OUTCOMES)
     default = next(r for r in records if r["spec_id"] == DEFAULT)
     assert default["estimate"] == pytest.approx(-1.3511688736364282, abs=1e-9)
+
+
+def test_pilot_checks_on_diak_windows_stop_before_the_pilot(mirror):
+    """3-year windows: year_mid 2017 (2016-2018) contains a pilot year, so the first fake start is
+    year_mid 2016 (pre 2012-2014, weights moved to 2015). Independent value from the raw Diak CSV."""
+    grid = {g["spec_id"]: g for g in specification_grid()}
+    checks = pilot_checks(grid["diak_long_term_social_assistance_25_64|all|default|population|level"])
+    pit = checks["placebo_in_time"]
+    assert list(pit["fake_start"]) == [2016, 2015]
+    assert pit.iloc[0]["pre_years"] == [2012, 2013, 2014]
+    assert pit.iloc[0]["estimate"] == pytest.approx(22.111344881438566, abs=1e-9)
+    loo = checks["leave_one_out"]
+    assert len(loo) == 7 and loo.iloc[0]["estimate"] == pytest.approx(20.08656756074643, abs=1e-9)
+    assert {"placebo_p", "interval_low", "interval_high"} <= set(loo.columns)
