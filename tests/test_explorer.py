@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
@@ -11,7 +9,7 @@ from helpers.analysis import comparisons as cmp
 from helpers.charts.render import spec_nodes  # noqa: E402
 from helpers.errors import ParameterError
 from helpers.widgets import build_explorer, explorer_state
-from helpers.widgets.explorer import Explorer
+from helpers.widgets.explorer import PNG_SCALE, Explorer, explorer_summary, resolve_choice, shown_table
 
 
 @pytest.fixture(autouse=True)
@@ -104,11 +102,111 @@ def test_widget_callbacks_redraw_from_the_controls():
     assert explorer.message == ""
 
 
-def test_live_chart_carries_the_spec_and_a_text_line():
-    from helpers.widgets.explorer import LiveChart
+def test_shown_chart_is_the_svg_with_a_text_line():
+    explorer = build_explorer("Tampere", "gini", "pilots", (2018, 2019))
+    bundles = [output["data"] for output in explorer.output.outputs]
+    summary, chart, table = bundles
+    assert chart["image/svg+xml"] == explorer.svg and chart["text/plain"].startswith("[Chart: Tampere and pilot")
+    assert "Tampere and pilot municipalities, 2019" in explorer.svg
+    assert summary["text/plain"] == explorer.summary and "explorer-summary" in summary["text/html"]
+    assert table["text/html"].count("<tr>") == len(explorer.table) + 1  # header and one row each
 
-    chart, _ = explorer_state("Tampere", "gini", "pilots", (2018, 2019))
-    bundle = LiveChart(chart, "Chart: a test.")._repr_mimebundle_()
-    spec = next(v for k, v in bundle.items() if k.startswith("application/vnd.vegalite"))
-    assert json.dumps(spec).count("chart-data/") >= 2  # data as files, not inline rows
-    assert bundle["text/plain"].startswith("[Chart: a test.")
+
+def test_summary_states_value_rank_group_range_and_unemployment():
+    chart, table = explorer_state("Tampere", "gini", "region", (2006, 2019))
+    choice = resolve_choice("Tampere", "gini", "region", (2006, 2019))
+    text = explorer_summary(choice, table)
+    values = cmp.indicator_values(2019)["gini"]
+    rank = int((values > cmp.indicator_values().loc["837", "gini"]).sum()) + 1
+    assert f"national rank {rank} of {int(values.notna().sum())}" in text
+    region = table.set_index("code")
+    value_column = table.columns[2]
+    low, high = region[value_column].min(), region[value_column].max()
+    assert f"from {low:,.1f} (" in text and f"to {high:,.1f} (" in text
+    assert "Comparison group (same region, 22 municipalities" in text
+    own = {(r["series"], r["year"]): r["rate"] for r in _rows(chart, "rate")}
+    assert f"Unemployment rate 2019: {own[('Tampere', 2019)]:,.1f} % in Tampere" in text
+    assert f"{own[('Group: same region', 2019)]:,.1f} % in the group" in text
+
+
+def test_csv_export_equals_the_table_shown(tmp_path):
+    explorer = build_explorer("Kuopio", "gini", "urban_rural", (2010, 2020), export_dir=tmp_path / "exports")
+    path = explorer.export("csv")
+    assert path == tmp_path / "exports" / "explorer_297_gini_urban_rural_2010-2020.csv"
+    assert path.name in explorer.export_status.value and "Wrote the table" in explorer.export_status.value
+    written = pd.read_csv(path, dtype={"Municipality code": str, "National rank (1 = highest)": str})
+    shown = shown_table(explorer.table)
+    assert list(written.columns) == list(shown.columns) and len(written) == len(shown)
+    assert written["Municipality code"].tolist() == shown["Municipality code"].tolist()
+    assert written["Municipality"].tolist() == shown["Municipality"].tolist()
+    for column in shown.columns[2:]:
+        pd.testing.assert_series_equal(
+            pd.to_numeric(written[column]), pd.to_numeric(shown[column]), check_names=False, rtol=1e-12
+        )
+    # The HTML table shown is the same rows in the same order.
+    html_rows = explorer.output.outputs[2]["data"]["text/html"].split("<tbody>")[1].split("</tr>")[:-1]
+    assert [row.count("<td>") for row in html_rows] == [len(shown.columns)] * len(shown)
+    assert all(name in row for name, row in zip(shown["Municipality"], html_rows))
+
+
+def test_svg_and_png_exports_are_valid_images_of_the_chart_shown(tmp_path):
+    import struct
+    import xml.etree.ElementTree as ElementTree
+    import zlib
+
+    explorer = build_explorer("Tornio", "gini", "pilots", (2015, 2019), export_dir=tmp_path)
+    svg_path = explorer.export("svg")
+    assert svg_path.read_text(encoding="utf-8") == explorer.svg
+    root = ElementTree.fromstring(svg_path.read_bytes())
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = {"".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert "Tornio and pilot municipalities, 2019" in texts and "Unemployment rate 2015–2019" in texts
+    png = explorer.export("png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(png):  # walk the chunks, checking each CRC, up to IEND
+        (length,) = struct.unpack(">I", png[offset : offset + 4])
+        kind, body = png[offset + 4 : offset + 8], png[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack(">I", png[offset + 8 + length : offset + 12 + length])
+        assert zlib.crc32(kind + body) == crc, kind
+        chunks.append((kind, body))
+        offset += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND" and offset == len(png)
+    width, height = struct.unpack(">II", chunks[0][1][:8])
+    svg_width, svg_height = float(root.get("width")), float(root.get("height"))
+    assert (width, height) == (round(svg_width * PNG_SCALE), round(svg_height * PNG_SCALE))
+    pixels = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    assert len(set(pixels)) > 10  # drawn, not a blank canvas
+
+
+def test_export_writes_what_is_shown_after_a_bad_control(tmp_path):
+    explorer = build_explorer("Raisio", "gini", "region", (2006, 2020), export_dir=tmp_path)
+    explorer.group.value = "pilots"
+    explorer.municipality.value = "Raisoi"
+    assert "Nearest names: Raisio" in explorer.message
+    shown = explorer.output.outputs
+    assert "Raisoi" in shown[0]["data"]["text/plain"]
+    assert [output["data"] for output in shown[1:]] == list(explorer._view)  # the last good view stays
+    path = explorer.export("csv")
+    assert path.name == "explorer_680_gini_pilots_2006-2020.csv"
+    assert len(pd.read_csv(path)) == len(cmp.group_members("680", "pilots"))
+
+
+def test_export_says_why_it_could_not_write(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the export folder should be")
+    explorer = build_explorer("Tampere", "gini", "pilots", (2018, 2019), export_dir=blocker)
+    assert explorer.export("csv") is None
+    assert "Could not write" in explorer.export_status.value and "Fix:" in explorer.export_status.value
+    explorer.export_buttons["svg"].click()  # the button calls the same export
+    assert "Could not write" in explorer.export_status.value and ".svg" in explorer.export_status.value
+    with pytest.raises(ParameterError, match="valid: csv, svg, png"):
+        explorer.export("pdf")
+
+
+def test_export_buttons_write_into_the_export_folder(tmp_path):
+    explorer = build_explorer("Kemijärvi", "gini", "pilots", (2018, 2019), export_dir=tmp_path)
+    for kind, button in explorer.export_buttons.items():
+        button.click()
+        assert (tmp_path / f"explorer_320_gini_pilots_2018-2019.{kind}").stat().st_size > 0
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".csv", ".png", ".svg"]  # no temporary files left
