@@ -107,6 +107,9 @@ def trim_written_pages(app, exception) -> None:
 
 
 def setup(app):
+    from helpers.book.run_box import add_run_box
+
+    app.connect("doctree-read", add_run_box)  # each chapter's "Run this chapter" box, from the run plan
     app.connect("build-finished", trim_written_pages)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
