@@ -299,3 +299,26 @@ def test_restart_kernel_and_run_all_from_the_lab_runs_every_cell_without_error(l
         assert not errors, [f"{e.ename}: {e.evalue}" for e in errors]
         assert sum(len(cell.outputs) for cell in code) > 0
         assert not page.outside_requests, page.outside_requests
+
+
+@pytest.mark.parametrize("mirror", [None, "/nonexistent/data-release"])
+def test_make_lab_stops_first_with_the_fix_when_the_data_setting_is_wrong(mirror, tmp_path):
+    if mirror is None and (REPO_ROOT / ".cache" / "data-release").is_dir():
+        pytest.fail("this check needs no refreshed release in .cache/data-release/ (make lab would start on it)")
+    env = {key: value for key, value in os.environ.items() if key != "BOOK_DATA_MIRROR"}
+    if mirror:
+        env["BOOK_DATA_MIRROR"] = mirror
+    started = time.monotonic()
+    done = subprocess.run(
+        ["make", "--no-print-directory", "lab", f"LAB_DIR={tmp_path}"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and time.monotonic() - started < 30  # before any set-up or server start
+    problem = done.stderr.splitlines()[0]
+    expected = "is not set" if mirror is None else "is not a folder"
+    assert problem.startswith("make lab: BOOK_DATA_MIRROR") and expected in problem and "Fix:" in problem
+    assert "JupyterLab" not in done.stdout
