@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))
 from support import shared_mirror  # noqa: E402
 
 from helpers.data import cli as data_cli  # noqa: E402
 from helpers.data.checks import check_release  # noqa: E402
+from helpers.errors import DataError  # noqa: E402
 
 
 def linked_mirror(dest: Path, copies: list[str] = ()) -> Path:
@@ -191,3 +195,88 @@ def test_one_bad_code_cell_is_one_type_problem_not_a_flood_of_unknown_codes(tmp_
     assert kinds(problems, "population") == {"checksum", "type"}
     text = messages(problems, "population")
     assert "column 'municipality_code': 1 value(s) are not of type integer" in text and "'s20'" in text
+
+
+# ------------------------------------------------------- what a release may say about itself
+
+
+def _release_catalogue_changing(m: Path, rel: str, new_bytes: bytes) -> Path:
+    """A datapackage.json in the release giving `rel` the hash of `new_bytes` (a planted catalogue)."""
+    import hashlib
+    import json
+
+    from helpers.data import catalogue
+
+    resources = [copy.deepcopy(r) for r in catalogue.package()["resources"] if r["path"] == rel]
+    resources[0]["hash"] = "sha256:" + hashlib.sha256(new_bytes).hexdigest()
+    resources[0]["bytes"] = len(new_bytes)
+    path = m / "datapackage.json"
+    path.write_text(json.dumps({"resources": resources}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def trust_file(tmp_path, monkeypatch):
+    from helpers.data import paths
+
+    target = tmp_path / "trusted.json"
+    monkeypatch.setattr(paths, "trust_file", lambda: target)
+    return target
+
+
+def test_a_planted_release_catalogue_cannot_override_the_project_checksums(tmp_path, trust_file, capsys):
+    m = linked_mirror(tmp_path / "m", [DIAKVARS])
+    changed = (m / DIAKVARS).read_bytes().replace(b"\n", b"\r\n", 1)  # a change that parses the same
+    (m / DIAKVARS).write_bytes(changed)
+    _release_catalogue_changing(m, DIAKVARS, changed)
+    from helpers.cli import main
+
+    code = main(["data", "check", "--mirror", str(m), "--dataset", "diak_variables"])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "not a catalogue written by `data refresh`" in err and "Fix:" in err
+
+
+def test_a_release_catalogue_edited_after_the_refresh_is_no_longer_trusted(tmp_path, trust_file):
+    from helpers.data import catalogue
+
+    m = linked_mirror(tmp_path / "m")
+    planted = _release_catalogue_changing(m, DIAKVARS, (m / DIAKVARS).read_bytes())
+    catalogue.trust_release_manifest(planted, m)
+    assert check_release(m, ["diak_variables"]) == []  # as `data refresh` wrote it: trusted
+    planted.write_text(planted.read_text().replace('"bytes": ', '"bytes": 1'), encoding="utf-8")
+    with pytest.raises(DataError, match="not a catalogue written by `data refresh`"):
+        check_release(m, ["diak_variables"])
+
+
+@pytest.mark.parametrize("path", ["../evil/x.csv", "/etc/passwd", "diak/../../evil.csv", "C:/x.csv"])
+def test_resource_paths_must_stay_inside_the_release(tmp_path, trust_file, path):
+    import json
+
+    from helpers.data import catalogue
+
+    m = linked_mirror(tmp_path / "m")
+    manifest = _release_catalogue_changing(m, DIAKVARS, (m / DIAKVARS).read_bytes())
+    document = json.loads(manifest.read_text())
+    document["resources"][0]["path"] = path
+    manifest.write_text(json.dumps(document))
+    catalogue.trust_release_manifest(manifest, m)  # even a trusted catalogue may not leave the release
+    with pytest.raises(DataError, match="leaves its release"):
+        check_release(m, ["diak_variables"])
+
+
+def test_the_release_sha256sums_is_read_and_checked(tmp_path):
+    m = linked_mirror(tmp_path / "m", ["SHA256SUMS", "README.md"])
+    sums = m / "SHA256SUMS"
+    lines = sums.read_text().splitlines()
+    # SYNTHETIC edits: one catalogued file listed with another hash, one line leaving the release,
+    # one uncatalogued file (the release's README) listed with a hash it does not have
+    lines = [("0" * 64 + "  ./diak/variables.csv") if line.endswith("./diak/variables.csv") else line for line in lines]
+    lines += ["1" * 64 + "  ../outside.csv", "2" * 64 + "  ./README.md"]
+    sums.write_text("\n".join(lines) + "\n")
+    problems = [p for p in check_release(m) if p.kind == "sha256sums"]
+    text = "\n".join(str(p) for p in problems)
+    assert "diak/variables.csv listed with sha256 000000000000" in text and "not the one catalogued" in text
+    assert "'../outside.csv', outside the release" in text
+    assert "README.md does not match its listed sha256" in text
+    assert len(problems) == 3, text

@@ -4,7 +4,10 @@ last good release byte-identical."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -211,3 +214,88 @@ def test_jsonstat2_and_pxweb_parsers():
     )
     variables = pxweb_variables(meta, "sample")
     assert variables["Alue 2017"]["020"] == "Akaa" and variables["Alue 2017"]["SSS"] == "KOKO MAA"
+
+
+# ------------------------------------------------------------------ deadlines, sizes, parse faults
+
+
+def test_a_trickling_server_is_cut_off_at_the_request_deadline(good_release, api):
+    # SYNTHETIC: a valid answer sent one byte every 0.2 s (12 s in all); each read is quick, the whole is not
+    api.script("GET", "/rest/1.1/regions", [Reply(200, jbytes([{"id": 1}] * 10), trickle=0.2)])
+    started = time.monotonic()
+    err = _assert_fails_and_keeps(good_release, api, r"timed out after 1 s", timeout=1.0, retries=0)
+    assert time.monotonic() - started < 3.0
+    assert "Sotkanet regions" in str(err) and "bytes had arrived" in str(err)
+
+
+def test_the_whole_refresh_has_a_deadline_across_retries(good_release, api):
+    api.script("GET", "/rest/1.1/regions", [Reply(500, b"down", delay=0.3)])
+    started = time.monotonic()
+    with pytest.raises(RefreshError, match=r"deadline of 1\.5 s"):
+        refresh(config(api, retries=100, backoff=0.05, deadline=1.5), dest=good_release[0], log=lambda m: None)
+    assert time.monotonic() - started < 3.0
+    assert tree_digest(good_release[0]) == good_release[1]
+
+
+@pytest.mark.parametrize("content_length", [True, False], ids=["announced", "streamed"])
+def test_an_answer_over_the_dataset_limit_is_refused_while_streaming(good_release, api, content_length):
+    # SYNTHETIC: 3 MB of padding where a region list belongs; the limit for regions is set to 1 MB
+    body = b"[" + b" " * (3 * 1024 * 1024) + b"]"
+    api.script("GET", "/rest/1.1/regions", [Reply(200, body, content_length=content_length)])
+    limits = {"regions": 1.0, "metadata": 8.0, "sotkanet": 64.0, "population": 64.0, "unemployment": 256.0}
+    err = _assert_fails_and_keeps(good_release, api, r"more than the 1 MB accepted for regions", max_response_mb=limits)
+    assert ("announced" in str(err)) == content_length
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200_000 + b"]" * 200_000,  # nested too deeply for Python's JSON reader (RecursionError)
+        jbytes([{"id": "not-a-number", "code": "091", "category": "KUNTA", "title": {"fi": "x"}}]),
+        jbytes([{"id": 1, "code": "091", "category": "KUNTA", "title": "a string, not an object"}]),
+    ],
+    ids=["deep-nesting", "text-for-a-number", "text-for-an-object"],
+)
+def test_unreadable_answers_end_in_the_refresh_error(good_release, api, body):
+    # SYNTHETIC answers of the right JSON shape (or none) with contents the reader cannot use
+    api.script("GET", "/rest/1.1/regions", [Reply(200, body)])
+    err = _assert_fails_and_keeps(good_release, api, r"Sotkanet regions", retries=0)
+    assert "last good data release was not changed" in str(err)
+
+
+def test_sigterm_removes_the_temporary_release_like_ctrl_c(good_release, api, tmp_path):
+    # the regions answer takes 30 s; SIGTERM arrives while the refresh waits for it
+    api.script("GET", "/rest/1.1/regions", [Reply(200, b"[]", delay=30)])
+    dest = tmp_path / "release"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "data",
+            "refresh",
+            "--dest",
+            str(dest),
+            "--base-url",
+            api.base + "/rest/1.1",
+            "--statfin-url",
+            api.base + STATFIN_PATH,
+            "--timeout",
+            "60",
+            "--retries",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob(".release.tmp-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.glob(".release.tmp-*")), "the refresh never started"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 143, stderr
+    assert "terminated" in stderr and "Traceback" not in stderr
+    assert not list(tmp_path.iterdir()), "SIGTERM must leave no temporary release behind"

@@ -27,3 +27,9 @@ class BuildError(BookError):
     """A notebook run or the book build failed; the last good book is left in place."""
 
     exit_code = 4
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C (temporary files are removed) and exits with 143."""
+
+    exit_code = 143

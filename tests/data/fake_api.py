@@ -23,6 +23,8 @@ class Reply:
     body: bytes = b""
     delay: float = 0.0
     content_type: str = "application/json"
+    trickle: float = 0.0  # seconds between single bytes of the body (a server that never quite stops)
+    content_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 class FakeAPI:
@@ -56,9 +58,16 @@ class FakeAPI:
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(reply.body)))
+                    if reply.content_length:
+                        self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.trickle:
+                        for index in range(len(reply.body)):
+                            self.wfile.write(reply.body[index : index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

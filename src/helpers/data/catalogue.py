@@ -2,12 +2,19 @@
 
 A refreshed data release carries its own datapackage.json; its resources override the repository
 catalogue's entries of the same name (new checksums, retrieval time, query) and may add new ids.
+That file lives inside the release, where anyone who can change a data file can change it too,
+so it counts only when `data refresh` wrote it: refresh records the file's sha256 outside the
+release (``.cache/trusted-release-catalogues.json``) after downloading, and a release catalogue
+whose hash is not recorded there is refused. Every resource path must stay inside its release.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -43,8 +50,47 @@ def package() -> dict:
     return _read_json(path)
 
 
+def _trusted() -> dict[str, dict]:
+    try:
+        document = json.loads(paths.trust_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _write_trusted(document: dict[str, dict]) -> None:
+    target = paths.trust_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+MAX_TRUSTED = 50
+
+
+def trust_release_manifest(manifest: Path, dest: Path) -> str:
+    """Record the sha256 of a release catalogue `data refresh` just wrote; returns the hash."""
+    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    document = _trusted()
+    document[digest] = {"release": str(dest), "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    newest = sorted(document.items(), key=lambda item: item[1].get("written", ""))[-MAX_TRUSTED:]
+    _write_trusted(dict(newest))
+    return digest
+
+
+def distrust_release_manifest(digest: str) -> None:
+    document = _trusted()
+    if document.pop(digest, None) is not None:
+        _write_trusted(document)
+
+
 def release_package(root: Path | None = None) -> dict | None:
-    """The active release's own datapackage.json (written by `data refresh`), if it has one."""
+    """The active release's own datapackage.json, if it has one and `data refresh` wrote it.
+
+    A catalogue whose sha256 `data refresh` did not record (copied in, planted or edited after
+    the refresh) raises DataError rather than letting it override the project's checksums.
+    """
     if root is None:
         try:
             root = paths.mirror_path()
@@ -53,16 +99,35 @@ def release_package(root: Path | None = None) -> dict | None:
     manifest = Path(root) / paths.RELEASE_CATALOGUE
     if not manifest.is_file():
         return None
+    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    if digest not in _trusted():
+        raise DataError(
+            f"{manifest} is not a catalogue written by `data refresh` on this checkout (its sha256 {digest[:12]}… "
+            f"is not recorded in {paths.trust_file()}), so its checksums are not trusted. Fix: remove it to use "
+            "the project's catalogue (data/datapackage.json), or run `python -m helpers data refresh` to make a "
+            "new release."
+        )
     return _read_json(manifest)
+
+
+def _checked_paths(entries: list[dict], where: Path) -> list[dict]:
+    for entry in entries:
+        if not paths.is_inside_release(entry.get("path")):
+            raise DataError(
+                f"{where}: resource {entry.get('name')!r} has path {str(entry.get('path'))[:200]!r}, which leaves "
+                "its release (absolute, '..' or a drive); every path must be relative and inside the release. "
+                f"Fix: restore {where.name} from version control or re-run `data refresh`."
+            )
+    return entries
 
 
 def resources(*, include_release: bool = True) -> dict[str, dict]:
     """Resource id -> catalogue entry, repository entries overridden by the active release's."""
-    out = {r["name"]: r for r in package()["resources"]}
+    out = {r["name"]: r for r in _checked_paths(package()["resources"], paths.catalogue_path())}
     if include_release:
         rel = release_package()
         if rel:
-            for r in rel.get("resources", []):
+            for r in _checked_paths(rel.get("resources", []), paths.mirror_path() / paths.RELEASE_CATALOGUE):
                 merged = copy.deepcopy(out.get(r["name"], {}))
                 merged.update(r)
                 merged.setdefault("x-location", "mirror")

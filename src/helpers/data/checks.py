@@ -310,6 +310,66 @@ def check_resource(rid: str, res: dict, codes_by_year, ref_problem: str | None, 
     return problems
 
 
+SHA256SUMS = "SHA256SUMS"
+
+
+def check_sha256sums(root: Path, resources: dict[str, dict], *, only_listed_resources: bool) -> list[Problem]:
+    """The release's own SHA256SUMS (``sha256  ./path`` lines), when it has one: every line names a
+    file inside the release whose hash it matches, agrees with the project's catalogue for the same
+    file, and every catalogued file of the release is listed."""
+    sums = root / SHA256SUMS
+    if not sums.is_file():
+        return []
+    where = str(sums)
+    catalogued = {r["path"]: (rid, r) for rid, r in resources.items() if r.get("x-location") != "repo"}
+    problems: list[Problem] = []
+    listed: set[str] = set()
+    for number, line in enumerate(sums.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, _, name = line.strip().partition(" ")
+        name = name.strip().lstrip("*")
+        relative = name[2:] if name.startswith("./") else name
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not relative:
+            problems.append(Problem("*", where, "sha256sums", f"line {number} is not 'sha256  path' ({line[:80]!r})"))
+            continue
+        if not paths.is_inside_release(relative):
+            problems.append(
+                Problem("*", where, "sha256sums", f"line {number} names {relative[:80]!r}, outside the release")
+            )
+            continue
+        listed.add(relative)
+        rid, res = catalogued.get(relative, ("*", None))
+        if only_listed_resources and res is None:
+            continue
+        expected = catalogue.expected_sha256(res) if res else None
+        if expected and expected != digest:
+            problems.append(
+                Problem(
+                    rid,
+                    where,
+                    "sha256sums",
+                    f"line {number}: {relative} listed with sha256 {digest[:12]}…, the project's catalogue says "
+                    f"{expected[:12]}…; the release is not the one catalogued. Fix: point BOOK_DATA_MIRROR at the "
+                    "catalogued release",
+                )
+            )
+            continue
+        if expected == digest:
+            continue  # the file itself is checked against the same hash by check_resource
+        target = root / relative
+        if not target.is_file():
+            problems.append(Problem(rid, where, "sha256sums", f"line {number}: {relative} is listed but missing"))
+        elif sha256_file(target, use_cache=False) != digest:
+            problems.append(
+                Problem(rid, where, "sha256sums", f"line {number}: {relative} does not match its listed sha256")
+            )
+    for relative, (rid, _) in sorted(catalogued.items()):
+        if relative not in listed and (root / relative).exists():
+            problems.append(Problem(rid, where, "sha256sums", f"{relative} is catalogued but not listed"))
+    return problems
+
+
 def check_release(
     mirror: Path | str | None = None,
     datasets: list[str] | None = None,
@@ -343,5 +403,11 @@ def check_release(
             problems += found
             if progress:
                 progress(rid, found)
+        try:
+            root = paths.mirror_path()
+        except MirrorNotFound:
+            root = None  # reported above as missing files
+        if root is not None:
+            problems += check_sha256sums(root, resources, only_listed_resources=bool(datasets))
         loaders.clear_cache()
         return problems

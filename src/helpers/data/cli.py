@@ -89,8 +89,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         retries=args.retries,
         backoff=args.backoff,
+        deadline=args.deadline,
         skip=set(args.skip or []),
     )
+    if args.max_response_mb is not None:
+        config.max_response_mb = {name: args.max_response_mb for name in config.max_response_mb}
     dest = Path(args.dest) if args.dest else None
     result = refresh(config, dest=dest, log=lambda m: print(m, flush=True))
     print(f"data release written to {result}")
@@ -156,7 +159,18 @@ def add_data_commands(subparsers) -> None:
     ref.add_argument("--base-url", help="Sotkanet REST base (default https://sotkanet.fi/rest/1.1)")
     ref.add_argument("--statfin-url", help="StatFin PxWeb v1 table URL for the unemployment data")
     ref.add_argument("--dest", metavar="DIR", help="release folder to (re)write (default .cache/data-release/)")
-    ref.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    ref.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds for each request, whole answer included (default 30)"
+    )
+    ref.add_argument(
+        "--deadline", type=float, default=1800.0, help="seconds for the whole refresh, retries included (default 1800)"
+    )
+    ref.add_argument(
+        "--max-response-mb",
+        type=float,
+        metavar="MB",
+        help="largest answer accepted, for every dataset (default per dataset: 8 MB metadata to 256 MB StatFin)",
+    )
     ref.add_argument("--retries", type=int, default=4, help="retries per request (default 4)")
     ref.add_argument("--backoff", type=float, default=1.0, help="first retry delay in seconds, doubled each time")
     ref.add_argument("--skip", nargs="+", choices=["sotkanet", "population", "unemployment"], help="parts not to fetch")

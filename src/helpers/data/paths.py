@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from helpers.errors import MirrorNotFound
 
@@ -31,6 +31,19 @@ def local_release_dir() -> Path:
     return repo_root() / ".cache" / "data-release"
 
 
+def trust_file() -> Path:
+    """Hashes of the release catalogues `data refresh` wrote and validated (outside any release)."""
+    return repo_root() / ".cache" / "trusted-release-catalogues.json"
+
+
+def is_inside_release(relative: str) -> bool:
+    """A resource path may only name a file inside its release: relative, no '..', no drive."""
+    if not isinstance(relative, str) or not relative or "\\" in relative:
+        return False
+    path = PurePosixPath(relative)
+    return not path.is_absolute() and ".." not in path.parts and ":" not in path.parts[0]
+
+
 def cache_dir() -> Path:
     override = os.environ.get(CACHE_ENV)
     return Path(override) if override else repo_root() / ".cache" / "parsed"
@@ -49,7 +62,9 @@ def is_valid_release(folder: Path) -> bool:
         resources = package["resources"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return bool(resources) and all((folder / r["path"]).is_file() for r in resources)
+    return bool(resources) and all(
+        is_inside_release(r.get("path")) and (folder / r["path"]).is_file() for r in resources
+    )
 
 
 def mirror_path() -> Path:
