@@ -34,7 +34,7 @@ def _write_plan(tmp_path, body):
 def test_run_plan_rejects_duplicate_pages_unknown_keys_and_missing_notebooks(tmp_path):
     page = {"page": "chapters/introduction", "notebook": "notebooks/introduction.ipynb"}
     with pytest.raises(ParameterError, match="appears twice"):
-        runplan.load_run_plan(_write_plan(tmp_path, {"root": page, "parts": [{"caption": "x", "pages": [page]}]}))
+        runplan.load_run_plan(_write_plan(tmp_path, {"root": page, "parts": [{"caption": "x", "pages": [dict(page)]}]}))
     with pytest.raises(ParameterError, match=r"unknown keys \['params'\]"):
         runplan.load_run_plan(_write_plan(tmp_path, {"root": {**page, "params": {}}}))
     with pytest.raises(ParameterError, match="notebooks/nope.ipynb does not exist"):

@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
-from helpers.errors import BookError, ParameterError
+from helpers.errors import BookError, Terminated
 
 DESCRIPTION = """\
 The research book on Finnish social assistance: build it, re-run its notebooks with new
@@ -17,30 +15,21 @@ parameters, check or refresh its data. The data release is read from BOOK_DATA_M
 
 def _run(args: argparse.Namespace) -> int:
     from helpers.book.build import run_single
+    from helpers.book.locking import output_lock
+    from helpers.book.outputs import check_notebook_input, check_run_output
     from helpers.book.params import CliText
+    from helpers.book.yaml_params import check_cli_value, parse_yaml_mapping
 
+    notebook = check_notebook_input(Path(args.notebook))
+    output = Path(args.output) if args.output else Path("build") / notebook.name
+    check_run_output(notebook, output, overwrite_source=args.overwrite_source)
     given: dict = {}
     for mapping in args.yaml or []:
-        try:
-            parsed = yaml.safe_load(mapping)
-        except yaml.YAMLError as error:
-            problem = str(error).splitlines()[0]
-            raise ParameterError(
-                f"-y {mapping!r} is not valid YAML ({problem}); write a mapping such as "
-                "'{municipalities: [Tampere, Kuopio], year: 2019}'"
-            ) from None
-        if not isinstance(parsed, dict):
-            raise ParameterError(
-                f"-y takes a YAML mapping such as '{{municipalities: [Tampere, Kuopio]}}', got {mapping!r}"
-            )
-        given.update(parsed)
+        given.update(parse_yaml_mapping(mapping))
     for name, value in args.parameter or []:
-        given[name] = CliText(value)
-    notebook = Path(args.notebook)
-    if not notebook.exists():
-        raise ParameterError(f"notebook {notebook} not found; the book's notebooks are in notebooks/")
-    output = Path(args.output) if args.output else Path("build") / notebook.name
-    return run_single(notebook, output, given)
+        given[name] = CliText(check_cli_value(name, value))
+    with output_lock(output, f"run {notebook.name} -> {output}"):
+        return run_single(notebook, output, given)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -78,9 +67,11 @@ def _toc(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
+    from helpers.book.locking import book_lock
     from helpers.book.reference import execute_reference_editions
 
-    return execute_reference_editions(args.notebooks)
+    with book_lock("reference"):
+        return execute_reference_editions(args.notebooks)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("notebook", help="the notebook to run, e.g. notebooks/pilot.ipynb")
     run.add_argument("-o", "--output", help="where to write the executed notebook (default build/NAME.ipynb)")
+    run.add_argument(
+        "--overwrite-source",
+        action="store_true",
+        help="allow -o to replace a notebook tracked by git or an existing non-notebook file",
+    )
     run.add_argument(
         "-p",
         "--parameter",
@@ -158,3 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated as error:
+        print(f"error: {error}", file=sys.stderr)
+        return Terminated.exit_code

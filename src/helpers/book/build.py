@@ -23,8 +23,10 @@ from typing import Any
 
 import nbformat
 
+from helpers.book import publish
 from helpers.book import record as run_record
 from helpers.book.kernels import KERNEL_MANAGER_CLASS
+from helpers.book.locking import book_lock
 from helpers.book.params import validate_parameters
 from helpers.book.runplan import Page, RunPlan, load_run_plan, toc_text
 from helpers.errors import BuildError, ParameterError
@@ -34,6 +36,7 @@ RUNS_DIR = CACHE_DIR / "runs"
 EXTRA_DIR = BOOK_DIR / "_extra"
 HTML_DIR = BOOK_DIR / "_build" / "html"
 WORK_BUILD_DIR = CACHE_DIR / "jupyter-book"
+PUBLISHED_MANIFEST = CACHE_DIR / "published-book.json"
 NODE_MODULES = REPO_ROOT / "node_modules"
 REQUIRE_JS = NODE_MODULES / "requirejs" / "require.js"
 HTML_MANAGER_DIST = NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist"
@@ -316,7 +319,7 @@ def sources_fingerprint() -> str:
 
 
 def jupyter_book_build() -> None:
-    """Build into a working folder; on success swap the result into book/_build/html."""
+    """Build into a working folder; on success publish the result as book/_build/html."""
     command = [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
@@ -329,6 +332,10 @@ def jupyter_book_build() -> None:
         "--builder",
         "html",
     ]
+    # Sphinx never deletes an output it no longer makes (chart data of another release, a page taken
+    # out of the plan): start every build from an empty HTML folder. The parsed documents
+    # (_build/.doctrees) are kept, so unchanged pages are not read again, only written.
+    shutil.rmtree(WORK_BUILD_DIR / "_build" / "html", ignore_errors=True)
     log_path = CACHE_DIR / "jupyter-book.log"
     say("building the book with Jupyter Book (-W -n --keep-going) ...")
     started = time.perf_counter()
@@ -339,21 +346,17 @@ def jupyter_book_build() -> None:
     if completed.returncode != 0 or problems:
         shown = "\n  ".join(problems[:20]) or output[-2000:]
         raise BuildError(f"Jupyter Book build failed (log: {log_path}):\n  {shown}\nthe last good book is unchanged")
-    built = WORK_BUILD_DIR / "_build" / "html"
-    staging = HTML_DIR.with_name("html.new")
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(built, staging)
-    previous = HTML_DIR.with_name("html.old")
-    shutil.rmtree(previous, ignore_errors=True)
-    if HTML_DIR.exists():
-        HTML_DIR.replace(previous)
-    staging.replace(HTML_DIR)
-    shutil.rmtree(previous, ignore_errors=True)
+    publish.publish(WORK_BUILD_DIR / "_build" / "html", HTML_DIR, PUBLISHED_MANIFEST)
     say(f"book built in {time.perf_counter() - started:.1f} s: {HTML_DIR.relative_to(REPO_ROOT)}/index.html")
 
 
 def build_book(force: bool = False, plan_path: Path | None = None) -> int:
-    """The whole build; returns an exit code."""
+    """The whole build, one at a time (a second build waits for the first); returns an exit code."""
+    with book_lock("build"):
+        return _build_book(force, plan_path)
+
+
+def _build_book(force: bool, plan_path: Path | None) -> int:
     from helpers import data as book_data
 
     started = time.perf_counter()
@@ -366,12 +369,15 @@ def build_book(force: bool = False, plan_path: Path | None = None) -> int:
     record = run_record.make_record(results, checksums)
     assemble_sources(plan, results, record)
     fingerprint = sources_fingerprint()
-    stamp = CACHE_DIR / "book-fingerprint"
-    if not force and HTML_DIR.joinpath("index.html").exists() and stamp.exists() and stamp.read_text() == fingerprint:
-        say("book is up to date: nothing changed since the last build")
+    # Up to date means: same sources as the last publish, and the published files are still
+    # exactly what that build produced (a deleted or edited page is rebuilt).
+    stale = "--force" if force else publish.why_republish(HTML_DIR, PUBLISHED_MANIFEST, fingerprint)
+    if stale is None:
+        say("book is up to date: nothing changed since the last build, published files intact")
     else:
+        say(f"publishing a new book: {stale}")
         jupyter_book_build()
-        stamp.write_text(fingerprint)
+        publish.record_fingerprint(PUBLISHED_MANIFEST, fingerprint)
     run_record.save(record)
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from helpers.book.yaml_params import load_parameter_yaml
 from helpers.errors import ParameterError
 from helpers.paths import BOOK_DIR, REPO_ROOT
 
@@ -96,11 +97,11 @@ def _page(raw: Any, where: str) -> Page:
 def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
     """Read and check the run plan (structure only; parameters are validated per notebook)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ParameterError(f"run plan not found at {path}; it lists the book's pages") from error
-    except yaml.YAMLError as error:
-        raise ParameterError(f"run plan {path} is not valid YAML: {error}") from error
+    # Read like `-y` parameters: a municipality code such as 075 stays text, not octal 61.
+    raw = load_parameter_yaml(text, f"run plan {path}", max_depth=12, max_chars=1_000_000)
     if not isinstance(raw, dict) or "root" not in raw:
         raise ParameterError(f"run plan {path}: needs a 'root' page and 'parts'")
     root = _page(raw["root"], f"{path.name}: root")
