@@ -1,8 +1,10 @@
 """The build: run plan and table of contents agree, runs are keyed, failures keep the last good book."""
 
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import nbformat
@@ -122,3 +124,146 @@ def test_a_failing_jupyter_book_build_leaves_the_last_good_book_in_place(tmp_pat
     with pytest.raises(BuildError, match="Jupyter Book build failed"):
         build.jupyter_book_build()
     assert (last_good_book / "index.html").read_text() == "last good book"
+
+
+# ------------------------------------------------------------------ one build at a time (case 1)
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(tmp_path):
+    from helpers.book import locking
+
+    with locking.book_lock("a test standing in for a running build"):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "helpers", "build"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_environment_without_mirror(tmp_path),
+            cwd=REPO_ROOT,
+        )
+        first_line = process.stdout.readline()
+        assert "waiting" in first_line and "a test standing in for a running build" in first_line, first_line
+        time.sleep(1.0)
+        assert process.poll() is None, "the second build must wait while the first holds the lock"
+    out, err = process.communicate(timeout=60)
+    assert "lock acquired" in out
+    assert process.returncode == 3 and "BOOK_DATA_MIRROR" in err  # then it ran (and stopped: no data here)
+
+
+# ------------------------------------------------------------------ publishing (cases 1, 4, 9)
+
+
+def _synthetic_book(root, pages: dict[str, str], chart_data: dict[str, str]):
+    """SYNTHETIC: a two-file Jupyter Book with extra files, like the book's chart data."""
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "_extra" / "chart-data").mkdir(parents=True)
+    (root / "_config.yml").write_text(
+        "title: synthetic\nexecute:\n  execute_notebooks: 'off'\nsphinx:\n  config:\n    html_extra_path: ['_extra']\n"
+    )
+    names = list(pages)
+    toc = f"format: jb-book\nroot: {names[0]}\n"
+    if names[1:]:
+        toc += "chapters:\n" + "".join(f"  - file: {name}\n" for name in names[1:])
+    (root / "_toc.yml").write_text(toc)
+    for name, text in pages.items():
+        (root / f"{name}.md").write_text(text)
+    for name, text in chart_data.items():
+        (root / "_extra" / "chart-data" / name).write_text(text)
+
+
+@pytest.fixture
+def synthetic_publishing(tmp_path, monkeypatch):
+    html = tmp_path / "published" / "_build" / "html"
+    monkeypatch.setattr(build, "BOOK_DIR", tmp_path / "source")
+    monkeypatch.setattr(build, "WORK_BUILD_DIR", tmp_path / "work")
+    monkeypatch.setattr(build, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(build, "HTML_DIR", html)
+    monkeypatch.setattr(build, "PUBLISHED_MANIFEST", tmp_path / "published-book.json")
+    return tmp_path / "source", html
+
+
+def test_republishing_is_one_atomic_step_and_holds_exactly_the_new_build(synthetic_publishing, monkeypatch):
+    source, html = synthetic_publishing
+    _synthetic_book(source, {"intro": "# Synthetic\n", "old": "# Old page\n"}, {"release-a.json": "[1]"})
+    build.jupyter_book_build()
+    assert (html / "old.html").is_file() and (html / "chart-data" / "release-a.json").is_file()
+
+    # the next build: another data release's chart data, one page fewer; every rename made slow,
+    # so a swap done in two renames would leave a gap a polling reader cannot miss
+    _synthetic_book(source, {"intro": "# Synthetic, second edition\n"}, {"release-b.json": "[2]"})
+    real_replace = os.replace
+
+    def slow_replace(*args, **kwargs):
+        real_replace(*args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(os, "replace", slow_replace)
+    reads, misses, stop = [0], [0], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                (html / "index.html").read_bytes()
+                reads[0] += 1
+            except FileNotFoundError:
+                misses[0] += 1
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        build.jupyter_book_build()
+    finally:
+        stop.set()
+        thread.join()
+    assert reads[0] > 0 and misses[0] == 0, f"index.html was missing {misses[0]} times during the swap"
+    assert "second edition" in (html / "intro.html").read_text()
+    assert sorted(p.name for p in (html / "chart-data").iterdir()) == ["release-b.json"]
+    assert not (html / "old.html").exists(), "a page no longer built must not stay published"
+
+
+def test_versions_are_pruned_and_an_interrupted_copy_leaves_the_book(tmp_path, monkeypatch):
+    from helpers.book import publish
+
+    html, manifest = tmp_path / "_build" / "html", tmp_path / "published.json"
+    built = tmp_path / "built"
+    for edition in range(4):
+        shutil.rmtree(built, ignore_errors=True)
+        built.mkdir()
+        (built / "index.html").write_text(f"edition {edition}")
+        publish.publish(built, html, manifest)
+    assert (html / "index.html").read_text() == "edition 3"
+    assert len(list(publish.versions_dir(html).iterdir())) == publish.KEEP_VERSIONS
+    before = {p.name: p.read_bytes() for p in html.iterdir()}
+
+    def interrupted_copy(source, target, **kwargs):
+        target.mkdir(parents=True)
+        (target / "index.html").write_text("half a copy")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish.shutil, "copytree", interrupted_copy)
+    (built / "index.html").write_text("edition 4")
+    with pytest.raises(KeyboardInterrupt):
+        publish.publish(built, html, manifest)
+    assert {p.name: p.read_bytes() for p in html.iterdir()} == before  # the last good book, byte for byte
+
+
+def test_a_published_book_that_differs_from_its_build_is_rebuilt(tmp_path):
+    from helpers.book import publish
+
+    html, manifest = tmp_path / "_build" / "html", tmp_path / "published.json"
+    built = tmp_path / "built"
+    (built / "chapters").mkdir(parents=True)
+    (built / "index.html").write_text("index")
+    (built / "chapters" / "pilot.html").write_text("pilot")
+    publish.publish(built, html, manifest)
+    publish.record_fingerprint(manifest, "sources-1")
+    assert publish.why_republish(html, manifest, "sources-1") is None
+    assert "sources changed" in publish.why_republish(html, manifest, "sources-2")
+
+    (html / "chapters" / "pilot.html").unlink()
+    assert "missing chapters/pilot.html" in publish.why_republish(html, manifest, "sources-1")
+    (html / "chapters" / "pilot.html").write_text("edited by hand")
+    assert "changed chapters/pilot.html" in publish.why_republish(html, manifest, "sources-1")
+    (html / "chapters" / "pilot.html").write_text("pilot")
+    (html / "stray.html").write_text("not built")
+    assert "not built stray.html" in publish.why_republish(html, manifest, "sources-1")

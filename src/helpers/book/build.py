@@ -34,6 +34,7 @@ from helpers.paths import BOOK_DIR, CACHE_DIR, REPO_ROOT
 
 RUNS_DIR = CACHE_DIR / "runs"
 EXTRA_DIR = BOOK_DIR / "_extra"
+FAVICON_ICO = BOOK_DIR / "_static" / "favicon.ico"  # favicon.svg as a 32x32 PNG in an ICO container
 HTML_DIR = BOOK_DIR / "_build" / "html"
 WORK_BUILD_DIR = CACHE_DIR / "jupyter-book"
 PUBLISHED_MANIFEST = CACHE_DIR / "published-book.json"
@@ -294,6 +295,16 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> i
             )
         vendor[name] = source.read_bytes()
     changed += _sync_folder(EXTRA_DIR / "_vendor", vendor)
+    # Browsers ask for /favicon.ico at the site's root whatever the pages link (a 404 there is a
+    # console error); html_extra_path puts _extra/favicon.ico at the book's root.
+    changed += _write_if_changed(EXTRA_DIR / "favicon.ico", FAVICON_ICO.read_bytes())
+    for stray in set(EXTRA_DIR.iterdir()) - {
+        EXTRA_DIR / "chart-data",
+        EXTRA_DIR / "_vendor",
+        EXTRA_DIR / "favicon.ico",
+    }:
+        stray.unlink() if stray.is_file() or stray.is_symlink() else shutil.rmtree(stray)
+        changed += 1
     for page in plan.pages():
         if page.generated == "run_record":
             changed += _write_if_changed(page.output_path, run_record.record_markdown(record).encode("utf-8"))
@@ -347,7 +358,7 @@ def jupyter_book_build() -> None:
         shown = "\n  ".join(problems[:20]) or output[-2000:]
         raise BuildError(f"Jupyter Book build failed (log: {log_path}):\n  {shown}\nthe last good book is unchanged")
     publish.publish(WORK_BUILD_DIR / "_build" / "html", HTML_DIR, PUBLISHED_MANIFEST)
-    say(f"book built in {time.perf_counter() - started:.1f} s: {HTML_DIR.relative_to(REPO_ROOT)}/index.html")
+    say(f"book built in {time.perf_counter() - started:.1f} s: {os.path.relpath(HTML_DIR, REPO_ROOT)}/index.html")
 
 
 def build_book(force: bool = False, plan_path: Path | None = None) -> int:
