@@ -98,7 +98,7 @@ def check_run_output(notebook: Path, output: Path, *, overwrite_source: bool = F
         return output
     if resolved == notebook.resolve():
         raise ParameterError(
-            f"-o {output} is the notebook being run; running it would overwrite its source. {fix} "
+            f"-o {output} is the notebook being run: writing there would overwrite its source; {fix} "
             "(or add --overwrite-source if you mean to)"
         )
     if _tracked_by_git(resolved):

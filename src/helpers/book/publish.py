@@ -79,7 +79,7 @@ def publish(built: Path, html_dir: Path, manifest: Path) -> Path:
     if html_dir.is_dir() and not html_dir.is_symlink():
         # The layout before versions: a real folder. Moving it aside is the one moment, once per
         # checkout, when the folder is absent.
-        html_dir.replace(versions / f"{_new_version_name(versions)}-unversioned")
+        html_dir.replace(versions / "00000000T000000Z-unversioned")  # sorts first: pruned first
     os.replace(link, html_dir)
     document = _read_manifest(manifest)
     document.update({"version": name, "files": hashes})

@@ -106,9 +106,7 @@ def load_parameter_yaml(
     The run plan, a document around the parameters, passes a larger depth and size.
     """
     if len(text) > max_chars:
-        raise ParameterError(
-            f"{where}: {len(text)} characters of YAML ({clip(text)}); parameters take at most {max_chars}"
-        )
+        raise ParameterError(f"{where}: {len(text)} characters of YAML; parameters take at most {max_chars}")
     loader = ParameterLoader(text, where, max_depth)
     try:
         value = loader.get_single_data()
