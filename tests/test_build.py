@@ -34,13 +34,23 @@ def _write_plan(tmp_path, body):
 
 
 def test_run_plan_rejects_duplicate_pages_unknown_keys_and_missing_notebooks(tmp_path):
-    page = {"page": "chapters/introduction", "notebook": "notebooks/introduction.ipynb"}
+    page = {"page": "chapters/introduction", "notebook": "notebooks/introduction.ipynb", "chapter": "introduction"}
     with pytest.raises(ParameterError, match="appears twice"):
         runplan.load_run_plan(_write_plan(tmp_path, {"root": page, "parts": [{"caption": "x", "pages": [dict(page)]}]}))
     with pytest.raises(ParameterError, match=r"unknown keys \['params'\]"):
         runplan.load_run_plan(_write_plan(tmp_path, {"root": {**page, "params": {}}}))
     with pytest.raises(ParameterError, match="notebooks/nope.ipynb does not exist"):
         runplan.load_run_plan(_write_plan(tmp_path, {"root": {"page": "x", "notebook": "notebooks/nope.ipynb"}}))
+    without_chapter = {key: value for key, value in page.items() if key != "chapter"}
+    with pytest.raises(ParameterError, match=r"names its chapter module, e.g. `chapter: pilot`"):
+        runplan.load_run_plan(_write_plan(tmp_path, {"root": without_chapter}))
+
+
+def test_an_unknown_chapter_gets_the_nearest_names_before_any_kernel(tmp_path):
+    page = {"page": "chapters/pilot", "notebook": "notebooks/pilot.ipynb", "chapter": "pilott"}
+    plan = runplan.load_run_plan(_write_plan(tmp_path, {"root": page}))
+    with pytest.raises(ParameterError, match=r"pilot.ipynb: unknown chapter 'pilott'; nearest: pilot"):
+        build.validate_plan(plan)
 
 
 def test_run_key_follows_parameters_data_and_source_but_not_outputs(tmp_path):

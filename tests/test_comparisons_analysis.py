@@ -15,6 +15,7 @@ import pytest
 from data.support import shared_mirror
 
 from helpers.analysis import comparisons as cmp
+from helpers.chapters import comparisons as comparisons_chapter
 from helpers.errors import ParameterError
 
 
@@ -175,8 +176,12 @@ def test_trend_compares_the_municipality_with_weighted_region_group_and_finland(
     )
 
 
+def _prepared(municipality: str) -> cmp.Comparisons:
+    return comparisons_chapter.prepare(comparisons_chapter.validate({"municipality": municipality})).comparisons
+
+
 def test_peers_of_tampere_on_real_data_exclude_incomplete_municipalities():
-    chapter = cmp.prepare("Tampere")
+    chapter = _prepared("Tampere")
     assert chapter.peers.n_candidates + len(chapter.peers.excluded) == 308
     assert len(chapter.peers.table) == cmp.N_PEERS
     assert chapter.peers.table["distance"].is_monotonic_increasing
@@ -195,9 +200,9 @@ def test_group_members_and_their_weighted_unemployment():
 
 
 def test_narrative_explains_a_municipality_without_its_own_values():
-    text = cmp.narrative(cmp.prepare("Pertunmaa"))
+    text = cmp.narrative(_prepared("Pertunmaa"))
     assert "Mäntyharju" in text["standing_sentence"] and "No peers" in text["peers_sentence"]
-    tampere = cmp.narrative(cmp.prepare("Tammerfors"))
+    tampere = cmp.narrative(_prepared("Tammerfors"))
     assert tampere["name"] == "Tampere" and "rank" in tampere["standing_sentence"]
 
 
@@ -215,10 +220,10 @@ def _params(**overrides):
 
 
 def test_validator_resolves_names_in_both_languages_and_indicator_numbers():
-    assert cmp.validate_comparison_parameters(_params(municipality="Torneå"))["municipality"] == "851"
-    assert cmp.validate_comparison_parameters(_params(municipality="837"))["municipality"] == "837"
-    resolved = cmp.validate_comparison_parameters(_params(indicators=["3562", "5"]))
-    assert resolved["indicators"] == ["long_term_unemployment_pct", "social_assistance_recipients_25_64_pct"]
+    assert comparisons_chapter.validate(_params(municipality="Torneå")).municipality == "851"
+    assert comparisons_chapter.validate(_params(municipality="837")).municipality == "837"
+    resolved = comparisons_chapter.validate(_params(indicators=["3562", "5"]))
+    assert resolved.indicators == ["long_term_unemployment_pct", "social_assistance_recipients_25_64_pct"]
 
 
 @pytest.mark.parametrize(
@@ -235,10 +240,10 @@ def test_validator_resolves_names_in_both_languages_and_indicator_numbers():
 )
 def test_validator_rejects_bad_parameters_with_the_fix(overrides, message):
     with pytest.raises(ParameterError, match=message):
-        cmp.validate_comparison_parameters(_params(**overrides))
+        comparisons_chapter.validate(_params(**overrides))
 
 
 def test_valtimo_is_valid_on_the_2017_map_and_shows_no_data():
-    assert cmp.validate_comparison_parameters(_params(municipality="Valtimo", division=2017))["municipality"] == "911"
+    assert comparisons_chapter.validate(_params(municipality="Valtimo", division=2017)).municipality == "911"
     table = cmp.comparison_table(2019, 2017).set_index("municipality_code")
     assert "Nurmes" in table.loc["911", "note"]

@@ -9,6 +9,7 @@ import pytest
 
 from helpers import charts
 from helpers.analysis import comparisons as cmp
+from helpers.chapters import comparisons as comparisons_chapter
 from helpers.charts import comparisons as cc
 
 CHART_DATA_BUDGET = 200_000  # bytes of chart data the default chapter may publish (page limit 2 MB)
@@ -22,7 +23,7 @@ def chart_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def chapter():
-    return cmp.prepare()
+    return comparisons_chapter.prepare(comparisons_chapter.validate({})).comparisons
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def test_over_time_record_has_the_four_series(chapter):
 
 
 def test_a_municipality_outside_diak_gets_the_trend_alone():
-    chapter = cmp.prepare("Brändö")  # Åland: no Diak index
+    chapter = comparisons_chapter.prepare(comparisons_chapter.validate({"municipality": "Brändö"})).comparisons  # Åland
     spec = cc.over_time_chart(chapter.code, chapter.division).to_dict()
     assert "vconcat" not in spec and spec["name"] == "comparison_trend"
     assert "Diak" not in cc.over_time_text(chapter)["caption"]

@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent / "data"))
 from support import shared_mirror  # noqa: E402
 
 from helpers.analysis import overview  # noqa: E402
+from helpers.chapters import introduction  # noqa: E402
 from helpers.errors import ParameterError  # noqa: E402
 
 PILOT_CODES = {211, 320, 297, 680, 837, 851}  # Kangasala, Kemijärvi, Kuopio, Raisio, Tampere, Tornio
@@ -66,6 +67,7 @@ def test_pilot_indicator_table_has_each_pilot_and_the_median():
 
 def test_validator_names_the_years_and_the_nearest_indicator():
     with pytest.raises(ParameterError, match=r"'year' = 2030 is outside the data.*\[2019\]"):
-        overview.validate_overview_parameters({"year": 2030, "indicator": overview.OVERVIEW_INDICATORS[0]})
+        introduction.validate({"year": 2030, "indicator": overview.OVERVIEW_INDICATORS[0]})
     with pytest.raises(ParameterError, match="nearest: unemployment_rate_pct"):
-        overview.validate_overview_parameters({"year": 2019, "indicator": "unemployment_rate"})
+        introduction.validate({"year": 2019, "indicator": "unemployment_rate"})
+    assert introduction.validate({"year": "2019"}) == introduction.Params(year=2019)

@@ -1,4 +1,4 @@
-"""Parameters are validated from the notebook's parameters cell before any kernel starts."""
+"""Parameters are validated once before any kernel starts: by the page's chapter, or a stray notebook's cell."""
 
 import json
 import subprocess
@@ -10,6 +10,7 @@ import pytest
 
 from helpers.book import params
 from helpers.errors import ParameterError
+from helpers.paths import REPO_ROOT
 
 PARAMETERS_CELL = """\
 municipalities: list[str] = ["Tampere", "Kuopio"]  # names or codes, Finnish or Swedish
@@ -19,22 +20,15 @@ outcome: str = "unemployment_rate"  # an outcome id
 """
 
 
-def synthetic_notebook(tmp_path, validator=None, source=PARAMETERS_CELL):
+def synthetic_notebook(tmp_path, source=PARAMETERS_CELL):
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["tags"] = ["parameters"]
     notebook.cells = [cell, nbformat.v4.new_code_cell("print(year)")]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    if validator:
-        notebook.metadata["book"] = {"validator": validator}
     path = tmp_path / "synthetic.ipynb"
     nbformat.write(notebook, path)
     return path
-
-
-def reject_year_2030(values):
-    if values["year"] > 2020:
-        raise ParameterError(f"parameter 'year' = {values['year']} is outside the data (2006–2020)")
 
 
 def test_specs_read_types_defaults_and_help(tmp_path):
@@ -63,11 +57,15 @@ def test_scalars_become_lists_and_numeric_strings_numbers(tmp_path):
     assert merged["share"] == 0.5 and merged["outcome"] == "unemployment_rate"
 
 
-def test_notebook_validator_from_metadata_runs(tmp_path):
-    path = synthetic_notebook(tmp_path, validator="test_params:reject_year_2030")
-    assert params.validate_parameters(path, {"year": 2019})["year"] == 2019
-    with pytest.raises(ParameterError, match=r"synthetic.ipynb: parameter 'year' = 2030 is outside the data"):
-        params.validate_parameters(path, {"year": 2030})
+def test_a_book_notebook_is_validated_by_the_chapter_its_run_plan_entry_names(tmp_path):
+    notebook = REPO_ROOT / "notebooks" / "introduction.ipynb"
+    assert params.chapter_of_notebook(notebook) == "introduction"
+    assert params.chapter_of_notebook(synthetic_notebook(tmp_path)) is None
+    assert params.validate_parameters(notebook, {"year": params.CliText("2019")})["year"] == 2019
+    with pytest.raises(ParameterError, match=r"^introduction.ipynb: parameter 'year' = 2030 is outside the data"):
+        params.validate_parameters(notebook, {"year": 2030})
+    with pytest.raises(ParameterError, match=r"unknown parameter 'yaer'; did you mean year"):
+        params.validate_parameters(notebook, {"yaer": 2019})
 
 
 def test_unannotated_parameter_is_refused(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 
 from helpers.analysis import pilot_report as report
 from helpers.analysis.pilot import PILOT_TIMING
+from helpers.chapters import pilot as pilot_chapter
 from helpers.charts import pilot as pc
 from helpers.charts import render, style
 from helpers.charts.render import spec_nodes  # noqa: E402
@@ -297,7 +298,7 @@ def test_builders_name_the_missing_column():
 
 
 def test_engine_parameters_adapter():
-    adapted = report.engine_parameters({"pre_years": [], "post_years": [2018], "base_year": 0})
+    adapted = pilot_chapter.engine_parameters({"pre_years": [], "post_years": [2018], "base_year": 0})
     assert adapted == {"pre_years": None, "post_years": [2018], "base_year": None}
     assert report.span_text([2013, 2014, 2015]) == "2013–2015" and report.span_text([2013, 2015]) == "2013 and 2015"
     assert report.bilingual("Tampere", "Tammerfors") == "Tampere (Tammerfors)"
@@ -310,12 +311,13 @@ def test_engine_parameters_adapter():
 
 @pytest.fixture(scope="module")
 def default_chapter():
-    return report.build_chapter({})
+    return pilot_chapter.prepare(pilot_chapter.validate({})).report
 
 
 @pytest.fixture(scope="module")
 def tampere_chapter():
-    return report.build_chapter({"municipalities": ["Tammerfors"], "comparison": "matched"})
+    given = {"municipalities": ["Tammerfors"], "comparison": "matched"}
+    return pilot_chapter.prepare(pilot_chapter.validate(given)).report
 
 
 def _real_charts(ch):
@@ -420,15 +422,14 @@ def test_prose_adapts_to_a_single_matched_municipality(tampere_chapter, default_
     assert "year_mid 2017 (2016–2018) is in neither period" in d["period_paragraph"]
 
 
-def test_validator_accepts_the_notebooks_full_parameter_dict():
+def test_validation_returns_the_checked_values_and_is_idempotent():
     from helpers.book.params import validate_parameters
 
-    merged = validate_parameters(NOTEBOOK, {})
-    assert merged["pre_years"] == [] and merged["base_year"] == 2017
-    used = report.validate_chapter_parameters(merged)
+    used = validate_parameters(NOTEBOOK, {})
     assert used["pre_years"] == [2013, 2014, 2015, 2016, 2017] and used["post_years"] == [2018, 2019]
-    assert used["municipalities"] == ["211", "320", "297", "680", "837", "851"]
-    diak = report.validate_chapter_parameters({**merged, "outcome": "diak_long_term_unemployment", "base_year": 0})
+    assert used["municipalities"] == ["211", "320", "297", "680", "837", "851"] and used["base_year"] == 2017
+    assert validate_parameters(NOTEBOOK, used) == used, "the kernel's re-check of checked values changes nothing"
+    diak = validate_parameters(NOTEBOOK, {"outcome": "diak_long_term_unemployment", "base_year": 0})
     assert diak["base_year"] == 2016 and diak["pre_years"] == [2014, 2015, 2016]
 
 

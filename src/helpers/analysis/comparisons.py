@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -633,41 +633,6 @@ def group_unemployment(codes: Sequence[str], division: int = DEFAULT_DIVISION) -
     return summed.groupby("year", as_index=False)["rate"].mean()
 
 
-# --------------------------------------------------------------------------------- parameters
-
-
-def validate_comparison_parameters(values: Mapping) -> dict:
-    """Validator of notebooks/comparisons.ipynb (before any kernel starts); returns resolved values."""
-    years = available_years()
-    year = values.get("year", 2019)
-    if year not in years:
-        raise ParameterError(f"parameter 'year' = {year!r} is outside the data: the Sotkanet release holds {years}.")
-    division = values.get("division", DEFAULT_DIVISION)
-    if division not in MAP_DIVISIONS:
-        raise ParameterError(
-            f"parameter 'division' = {division!r}: boundaries exist for {sorted(MAP_DIVISIONS)} "
-            f"({DEFAULT_DIVISION} is closest to the data's {data_division(SOTKANET)} division)."
-        )
-    try:
-        code = munis.resolve(values.get("municipality", "Tampere"), year=int(division))
-    except ParameterError as error:
-        raise ParameterError(f"parameter 'municipality': {error}") from None
-    if code not in division_codes(int(division)):
-        raise ParameterError(f"parameter 'municipality': code {code} has no boundary in the {division} map.")
-    chosen = values.get("indicators", list(DEFAULT_INDICATORS))
-    if isinstance(chosen, str) or len(chosen) != 2:
-        raise ParameterError(
-            f"parameter 'indicators' = {chosen!r}: give two indicators (scatter x then y), e.g. {list(DEFAULT_INDICATORS)}."
-        )
-    try:
-        resolved = [resolve_indicator(item) for item in chosen]
-    except ParameterError as error:
-        raise ParameterError(f"parameter 'indicators': {error}") from None
-    if resolved[0] == resolved[1]:
-        raise ParameterError(f"parameter 'indicators': the two indicators must differ; both are {resolved[0]!r}.")
-    return {"municipality": code, "indicators": resolved, "year": int(year), "division": int(division)}
-
-
 # ------------------------------------------------------------------------------------ chapter
 
 
@@ -689,21 +654,13 @@ class Comparisons:
     facts: dict = field(default_factory=dict)
 
 
-def prepare(
-    municipality: str = "Tampere",
-    indicators: Sequence[str] = DEFAULT_INDICATORS,
-    year: int = 2019,
-    division: int = DEFAULT_DIVISION,
-) -> Comparisons:
-    params = validate_comparison_parameters(
-        {"municipality": municipality, "indicators": list(indicators), "year": year, "division": division}
-    )
-    code, division, year = params["municipality"], params["division"], params["year"]
+def compare(code: str, indicators: Sequence[str], year: int, division: int) -> Comparisons:
+    """Everything the chapter shows for checked values (``helpers.chapters.comparisons.validate``)."""
     table = comparison_table(year, division)
     values = indicator_values(year)
     ranks = national_ranks(values)
     row = table.set_index("municipality_code").loc[code]
-    x_indicator, y_indicator = params["indicators"]
+    x_indicator, y_indicator = indicators
     rank, n_ranked = (
         rank_of(values, code, y_indicator) if code in values.index else (None, int(values[y_indicator].notna().sum()))
     )
@@ -728,7 +685,7 @@ def prepare(
         facts["name_sv"],
         year,
         division,
-        params["indicators"],
+        list(indicators),
         table,
         values,
         ranks,

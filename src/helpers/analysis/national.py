@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import data
-from helpers.analysis.facts_common import format_value, reader_source, validate_language
+from helpers.analysis.facts_common import format_value, reader_source
 from helpers.errors import DataError, ParameterError
 from helpers.text import nearest_names
 
@@ -311,22 +311,6 @@ def validate_series_parameter(value) -> tuple[str, ...]:
                 f'Fix: use one of {", ".join(MEASURES)}, or "default" / "all".'
             )
     return tuple(dict.fromkeys(names))  # drop repeats, keep order
-
-
-def validate_background_parameters(values: dict) -> None:
-    """Validator of notebooks/background.ipynb, run before any kernel starts.
-
-    `lang` must be fi, sv or en; `series` must name measures of MEASURES (or "default" /
-    "all"). Raises ParameterError naming the parameter, the bad value and the nearest names.
-    """
-    try:
-        validate_language(values.get("lang"))
-    except ParameterError as error:
-        raise ParameterError(f"parameter 'lang' = {values.get('lang')!r}: {error}") from None
-    try:
-        validate_series_parameter(values.get("series"))
-    except ParameterError as error:
-        raise ParameterError(f"parameter 'series' = {values.get('series')!r}: {error}") from None
 
 
 def published_figures() -> dict[str, float]:

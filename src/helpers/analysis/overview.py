@@ -13,7 +13,6 @@ import pandas as pd
 
 from helpers import data
 from helpers.data.municipalities import PILOT_MUNICIPALITIES
-from helpers.text import nearest_names
 
 OVERVIEW_INDICATORS = (
     "social_assistance_recipients_25_64_pct",
@@ -141,20 +140,3 @@ def pilot_indicator_table(year: int) -> pd.DataFrame:
     combined = pd.concat([pilots[columns], medians[columns]], ignore_index=True)
     combined["value"] = combined["value"].round(2)
     return combined.sort_values(["indicator", "municipality"]).reset_index(drop=True)
-
-
-def validate_overview_parameters(values: dict) -> None:
-    """Validator for notebooks/introduction.ipynb (called before any kernel starts)."""
-    from helpers.errors import ParameterError
-
-    years = available_sotkanet_years()
-    if values["year"] not in years:
-        raise ParameterError(
-            f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}"
-        )
-    if values["indicator"] not in OVERVIEW_INDICATORS:
-        nearest = nearest_names(values["indicator"], OVERVIEW_INDICATORS, cutoff=0.3)
-        raise ParameterError(
-            f"parameter 'indicator' = {values['indicator']!r} is not one of the overview indicators; "
-            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(OVERVIEW_INDICATORS)}"
-        )

@@ -2,7 +2,7 @@
 
 What the chapter calls:
 
-* ``validate_pilot_parameters(params)``: checks a parameter set before any kernel starts;
+* ``validate_pilot_parameters(params)``: the engine's checks of a complete parameter set;
 * ``run_pilot_analysis(params)``: everything the chapter shows, as a :class:`PilotAnalysis`;
 * ``periods_for(outcome_id, pre_years, post_years)``: the pre/post definition and why;
 * ``pilot_context_2019()``: each pilot municipality against all municipalities in 2019.
@@ -104,18 +104,6 @@ PARAMETER_NAMES = (
     "n_placebo",
     "seed",
 )
-DEFAULT_PARAMETERS: dict[str, object] = {
-    "municipalities": ["Kangasala", "Kemijärvi", "Kuopio", "Raisio", "Tampere", "Tornio"],
-    "outcome": "unemployment_rate",
-    "comparison": "all",
-    "n_matched": 5,
-    "pre_years": None,  # None: the outcome's default (see OUTCOMES[...].default_pre_years)
-    "post_years": None,
-    "base_year": None,  # None: the last pre-period year
-    "weighting": "population",
-    "n_placebo": 1000,
-    "seed": 2018,
-}
 MAX_PLACEBO = 100_000
 
 
@@ -359,8 +347,6 @@ def _int_param(params: Mapping, name: str, lo: int, hi: int | None = None) -> in
 
 
 def _resolve_municipalities(value: object) -> list[str]:
-    if value is None:
-        value = DEFAULT_PARAMETERS["municipalities"]
     if isinstance(value, (str, int, np.integer)) and not isinstance(value, bool):
         value = [v.strip() for v in str(value).split(",")] if isinstance(value, str) else [value]
     if not isinstance(value, Iterable):
@@ -405,10 +391,13 @@ def _check_keys(params: Mapping) -> None:
         raise ParameterError(
             f"unknown parameter {k!r}.{_nearest(k, PARAMETER_NAMES)} Parameters: {list(PARAMETER_NAMES)}"
         )
+    missing = [k for k in PARAMETER_NAMES if k not in params]
+    if missing:  # the defaults live in one place, the chapter's model (helpers.chapters.pilot.Params)
+        raise ParameterError(f"missing parameters {missing}; validate through helpers.chapters.pilot.validate")
 
 
 def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dict:
-    """Check a parameter set before any kernel starts; return it normalised.
+    """The engine's checks of a complete parameter set (``helpers.chapters.pilot.validate`` calls it once).
 
     Checks types, municipality names/codes (Finnish or Swedish, via
     ``helpers.data.municipalities.resolve``; pilot municipalities only), the outcome id (nearest
@@ -422,7 +411,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
     params = dict(params or {})
     params.update(overrides)
     _check_keys(params)
-    p = {**DEFAULT_PARAMETERS, **params}
+    p = params
 
     codes = _resolve_municipalities(p["municipalities"])
     outcome_id = p["outcome"]
@@ -546,15 +535,23 @@ def _join(items: Sequence[str]) -> str:
 
 
 def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnalysis:
-    """Run the pilot chapter's analysis for a parameter set (validated first).
+    """Check a raw parameter set (``validate_pilot_parameters``), then :func:`analyse` it.
+
+    For scripts and tests; the chapter validates once before the kernel starts and calls
+    :func:`analyse` with the checked values.
+    """
+    return analyse(validate_pilot_parameters(params, **overrides))
+
+
+def analyse(p: Mapping) -> PilotAnalysis:
+    """The pilot analysis for an already checked parameter set (``validate_pilot_parameters``'s result).
 
     Returns a :class:`PilotAnalysis`: the trend table (treated vs comparison mean per year, and
     each treated municipality), the DiD estimate, the event study with a placebo band, the
     placebo distribution, summary sentences and the caveats to state.
     """
+    p = dict(p)
     t0 = time.perf_counter()
-    p = validate_pilot_parameters(params, **overrides)
-    t_valid = time.perf_counter()
     outcome = OUTCOMES[p["outcome"]]
     codes = p["municipalities"]
     periods = periods_for(outcome.id, p["pre_years"], p["post_years"], codes)
@@ -652,8 +649,7 @@ def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnaly
         + (" (Diak's panel leaves out the Åland municipalities)." if outcome.source_dataset == "diak_indices" else ".")
     )
     timings = {
-        "validate_s": t_valid - t0,
-        "did_and_event_study_s": t_did - t_valid,
+        "did_and_event_study_s": t_did - t0,
         "placebo_s": t_placebo - t_did,
         "total_s": time.perf_counter() - t0,
     }

@@ -2,9 +2,6 @@
 
 Nothing here estimates anything. ``helpers.analysis.pilot`` does the analysis; this module
 
-* adapts the notebook's parameters to the engine (``engine_parameters``: an empty year list
-  means the outcome's default periods, ``base_year=0`` the last pre-period year) and validates
-  them before a kernel starts (``validate_chapter_parameters``, the notebook's validator);
 * reads the pilot's fact tables (``data/facts/pilot_*.csv``, each row with its citation) into
   the frames the charts draw (timeline, municipalities);
 * writes the sentences that depend on the parameters and the results (one or several
@@ -23,31 +20,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataError, ParameterError
+from helpers.errors import DataError
 
 from .outcomes import OUTCOMES
 from .pilot import (
-    DEFAULT_PARAMETERS,
     PILOT_TIMING,
     REFERENCE_YEAR,
     PilotAnalysis,
+    analyse,
     context_values_2019,
     ordinal,
     periods_for,
     pilot_context_2019,
-    run_pilot_analysis,
-    validate_pilot_parameters,
 )
 
-CHAPTER = 3
-# The notebook's defaults: the engine's, with [] standing for "the outcome's default years" and
-# base_year 2017 (the last pre-pilot calendar year of the annual outcome).
-NOTEBOOK_DEFAULTS: dict[str, object] = {
-    **DEFAULT_PARAMETERS,
-    "pre_years": [],
-    "post_years": [],
-    "base_year": 2017,
-}
 # Context indicators in the order the chapter shows them (Sotkanet ids).
 CONTEXT_ORDER = (5, 453, 181, 3562)
 CONTEXT_SHORT_LABELS = {
@@ -66,43 +52,6 @@ OUTCOME_SOURCES = {
 }
 POPULATION_SOURCE = "population 31 Dec 2017 from THL's Sotkanet (CC BY 4.0)"
 PILOT_FACTS_SOURCE = "STM/THL press release 202/2018 (Finnish and Swedish versions); City of Raisio"
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def engine_parameters(params: Mapping) -> dict:
-    """The notebook's parameter dict in the engine's terms.
-
-    ``pre_years=[]`` / ``post_years=[]`` become None (the outcome's default periods) and
-    ``base_year=0`` becomes None (the last pre-period year); everything else passes unchanged,
-    so the engine's own checks name any bad value.
-    """
-    p = dict(params)
-    for name in ("pre_years", "post_years"):
-        if name in p and isinstance(p[name], (list, tuple)) and len(p[name]) == 0:
-            p[name] = None
-    if p.get("base_year") == 0 and not isinstance(p.get("base_year"), bool):
-        p["base_year"] = None
-    return p
-
-
-def validate_chapter_parameters(params: Mapping) -> dict:
-    """The notebook's validator (``metadata.book.validator``): the engine's checks, before any kernel.
-
-    Takes the notebook's full parameter dict (defaults merged with the given values) and returns
-    the engine's normalised parameters (municipality codes, explicit years). Raises
-    ParameterError naming the parameter, the bad value and the valid choices.
-    """
-    try:
-        return validate_pilot_parameters(engine_parameters(params))
-    except ParameterError as err:
-        message = str(err)
-        if message.startswith("base_year="):
-            message += (
-                " (or base_year=0 for the last pre-period year; the Diak outcomes' pre-period ends at year_mid 2016)"
-            )
-        raise ParameterError(message) from None
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -590,7 +539,7 @@ def _group_phrase(n: int) -> str:
     return "the pilot municipality" if n == 1 else "the pilot municipalities"
 
 
-def _comparison_sentence(analysis: PilotAnalysis) -> str:
+def _comparison_sentence(analysis: PilotAnalysis, figures: Mapping[str, str]) -> str:
     pool = analysis.comparison
     p = analysis.parameters
     n = len(pool)
@@ -616,7 +565,7 @@ def _comparison_sentence(analysis: PilotAnalysis) -> str:
         text = (
             f"The comparison group is matched: {whom} before the pilot in level "
             f"and trend of the outcome ({span_text(analysis.periods.pre_years)}) and in population "
-            f"({REFERENCE_YEAR}), each neighbour used once ({n} in all; the table after Figure 3.3 lists them)"
+            f"({REFERENCE_YEAR}), each neighbour used once ({n} in all; the table after Figure {figures['trends']} lists them)"
         )
     excluded = sorted(set(PILOT_TIMING) - set(p["municipalities"]))
     if excluded:
@@ -752,7 +701,7 @@ def _placebo_paragraph(analysis: PilotAnalysis) -> str:
     return text
 
 
-def _caveat_items(analysis: PilotAnalysis) -> list[str]:
+def _caveat_items(analysis: PilotAnalysis, figures: Mapping[str, str]) -> list[str]:
     o = analysis.outcome
     p = analysis.parameters
     items = [
@@ -787,7 +736,8 @@ def _caveat_items(analysis: PilotAnalysis) -> list[str]:
             "not show in them, and each value mixes pilot and non-pilot years."
         ),
         "**Pre-trends.** The estimate assumes that without the pilot the gap between the groups would "
-        "have stayed as it was; the event study (Figure 3.4) shows how far that held before 2018.",
+        f"have stayed as it was; the event study (Figure {figures['event_study']}) shows how far that held "
+        "before 2018.",
         "**What the evaluation itself measured is not here.** THL's final report (2020) followed the "
         "clients with AVAIN and drew on statistics from THL, Kela and others; its outcome figures are not "
         "in the public material available to this book, and the book does not estimate them.",
@@ -807,11 +757,12 @@ def _caveat_items(analysis: PilotAnalysis) -> list[str]:
     return items
 
 
-def build_chapter(params: Mapping | None = None) -> PilotChapter:
-    """Run the pilot analysis for the notebook's parameters and prepare what the chapter shows."""
-    params = dict(NOTEBOOK_DEFAULTS if params is None else {**NOTEBOOK_DEFAULTS, **params})
-    engine = validate_chapter_parameters(params)
-    analysis = run_pilot_analysis(engine)
+def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
+    """Run the pilot analysis for checked parameters (``helpers.chapters.pilot.validate``) and prepare the page.
+
+    ``figures`` maps the chapter's figure names to their numbers (from the run plan) for cross-references.
+    """
+    analysis = analyse(checked)
     p = analysis.parameters
     codes = p["municipalities"]
     o = analysis.outcome
@@ -883,7 +834,7 @@ def build_chapter(params: Mapping | None = None) -> PilotChapter:
         design = (
             f"This run analyses {d.n_treated} of the six pilot municipalities as one group: {join_names(names_bi)}."
         )
-    design += " " + _comparison_sentence(analysis)
+    design += " " + _comparison_sentence(analysis, figures)
 
     texts = {
         "design_paragraph": design,
@@ -892,7 +843,7 @@ def build_chapter(params: Mapping | None = None) -> PilotChapter:
         "pre_trend_paragraph": _pre_trend_paragraph(analysis),
         "placebo_paragraph": _placebo_paragraph(analysis),
         "context_paragraph": context_paragraph(context),
-        "caveat_list": "\n".join(f"- {item}" for item in _caveat_items(analysis)),
+        "caveat_list": "\n".join(f"- {item}" for item in _caveat_items(analysis, figures)),
         "technical_notes": "\n".join(f"- {n}" for n in analysis.notes),
         "outcome_description": o.description + " " + o.interpretation,
         "notifications_paragraph": notifications_paragraph(notifications),
@@ -966,7 +917,7 @@ def parameters_display_table(chapter: PilotChapter, given: Mapping) -> pd.DataFr
     """This run's parameters as given and as the engine used them (codes, explicit years)."""
     p = chapter.parameters
     rows = []
-    for name in NOTEBOOK_DEFAULTS:
+    for name in p:
         used = p[name]
         if name == "municipalities":
             used = ", ".join(f"{PILOT_TIMING[c].name_fi} ({c})" for c in used)
@@ -979,21 +930,17 @@ def parameters_display_table(chapter: PilotChapter, given: Mapping) -> pd.DataFr
 
 
 __all__ = [
-    "CHAPTER",
-    "NOTEBOOK_DEFAULTS",
     "OUTCOMES",
     "PilotChapter",
     "build_chapter",
     "context_display_table",
     "context_frames",
     "did_display_table",
-    "engine_parameters",
     "municipalities_display_table",
     "notifications_frame",
     "parameters_display_table",
     "period_bands",
     "timeline_table",
     "treated_display_table",
-    "validate_chapter_parameters",
     "windows_display_table",
 ]

@@ -582,26 +582,3 @@ def validate_language_order(lang_order) -> tuple[str, ...]:
             f"lang_order repeats {', '.join(repeated)}: {list(lang_order)!r}. Fix: name each language once."
         )
     return codes
-
-
-def _check(name: str, values: dict, check) -> None:
-    try:
-        check(values.get(name))
-    except ParameterError as error:
-        raise ParameterError(f"parameter '{name}' = {values.get(name)!r}: {error}") from None
-
-
-def _check_bool(value) -> None:
-    if not isinstance(value, bool):
-        raise ParameterError(f"expected True or False, got {type(value).__name__} {value!r}.")
-
-
-def validate_survey_parameters(values: dict) -> None:
-    """Validator of notebooks/survey.ipynb: `lang` in fi, sv, en; `show_related` a bool."""
-    _check("lang", values, validate_language)
-    _check("show_related", values, _check_bool)
-
-
-def validate_glossary_parameters(values: dict) -> None:
-    """Validator of notebooks/glossary.ipynb: `lang_order` lists distinct languages of fi, sv, en."""
-    _check("lang_order", values, validate_language_order)

@@ -156,10 +156,10 @@ def execute_notebook(
 
 
 def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
-    """Validate every page's parameters before any kernel starts."""
+    """Validate every page's parameters before any kernel starts, each by its chapter's ``validate``."""
     validated = {}
     for page in plan.notebook_pages():
-        validated[page.page] = validate_parameters(page.notebook_path, page.parameters)
+        validated[page.page] = validate_parameters(page.notebook_path, page.parameters, page.chapter)
     return validated
 
 

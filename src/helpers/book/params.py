@@ -1,33 +1,28 @@
-"""Validate a notebook's parameters before any kernel starts.
+"""Validate a page's parameters before any kernel starts: once, by the page's chapter module.
 
-Two layers: the generic one reads the notebook's ``parameters`` cell (names, annotated types,
-defaults, help) and rejects unknown names and wrong types; then the notebook's own validator,
-named in its metadata (``metadata.book.validator = "module:function"``), checks values against
-the data (known municipalities, years inside the series, sizes of comparison pools).
+A notebook that is a chapter of the book (its run-plan entry names the ``chapter``) is checked by
+that chapter's ``validate`` (``helpers.chapters``): names, types and values against the data, in
+one place. A notebook outside the run plan (your own experiment) is checked against its
+``parameters`` cell only: names and annotated types.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from helpers.chapters.model import (  # re-exported: the CLI and tests read values through these
+    CliText,
+    ParameterSpec,
+    as_values,
+    check_names_and_types,
+    coerce,
+    parse_cli_value,
+)
 from helpers.errors import ParameterError
-from helpers.text import nearest_names
-
-
-@dataclass(frozen=True)
-class ParameterSpec:
-    name: str
-    type_name: str
-    default: Any
-    help: str
 
 
 def _parameters_cell_source(notebook: nbformat.NotebookNode, path: Path) -> str:
@@ -51,8 +46,9 @@ def parameter_specs(path: Path) -> dict[str, ParameterSpec]:
                     "write `name: type = default  # help`"
                 )
             continue
-        line = lines[node.end_lineno - 1]
-        help_text = line.split("#", 1)[1].strip() if "#" in line[node.value.end_col_offset :] else ""
+        end_line = node.end_lineno or node.lineno
+        line = lines[end_line - 1]
+        help_text = line.split("#", 1)[1].strip() if "#" in line[node.value.end_col_offset or 0 :] else ""
         specs[node.target.id] = ParameterSpec(
             name=node.target.id,
             type_name=ast.unparse(node.annotation),
@@ -62,98 +58,40 @@ def parameter_specs(path: Path) -> dict[str, ParameterSpec]:
     return specs
 
 
-def notebook_validator(path: Path) -> Callable[[dict[str, Any]], Any] | None:
-    notebook = nbformat.read(path, as_version=4)
-    target = notebook.metadata.get("book", {}).get("validator")
-    if not target:
-        return None
-    module_name, _, function_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), function_name)
+def chapter_of_notebook(path: Path) -> str | None:
+    """The chapter the run plan gives this notebook (None when the notebook is not a page of the book)."""
+    from helpers.book.runplan import load_run_plan
+
+    resolved = path.resolve()
+    for page in load_run_plan().notebook_pages():
+        if page.notebook_path.resolve() == resolved:
+            return page.chapter
+    return None
 
 
-def _describe(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+def validate_parameters(path: Path, given: dict[str, Any], chapter: str | None = None) -> dict[str, Any]:
+    """The checked parameter set (defaults + given) or ParameterError naming the notebook and the problem.
 
-
-class CliText(str):
-    """A ``-p NAME VALUE`` value as typed: read by the parameter's annotated type, so "091" stays a code."""
-
-
-_TRUE = {"true", "yes", "1"}
-_FALSE = {"false", "no", "0"}
-
-
-def coerce(spec: ParameterSpec, value: Any, notebook: str) -> Any:
-    """Check ``value`` against the annotated type; accept ints for floats and scalars for lists.
-
-    Text from the command line is read as the annotation says; a whole number given for a text
-    parameter (YAML reads `837` as a number) is taken as its text, so municipality codes work.
+    ``chapter`` comes from the run plan (the build passes the page's; ``python -m helpers run``
+    looks the notebook up in the run plan).
     """
-    type_name = spec.type_name.replace(" ", "")
-    problem = f"{notebook}: parameter '{spec.name}' expects {spec.type_name}, got {_describe(value)}"
-    scalar_types: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
-    if type_name in scalar_types:
-        if isinstance(value, bool) and type_name != "bool":
-            raise ParameterError(problem)
-        if type_name == "str" and isinstance(value, int):
-            return str(value)
-        if type_name == "bool" and isinstance(value, str):
-            if value.strip().lower() in _TRUE:
-                return True
-            if value.strip().lower() in _FALSE:
-                return False
-            raise ParameterError(problem + " (use true or false)")
-        if not isinstance(value, scalar_types[type_name]):
-            if type_name in ("int", "float") and isinstance(value, str):
-                try:
-                    return int(value) if type_name == "int" else float(value)
-                except ValueError:
-                    pass
-            raise ParameterError(problem)
-        return float(value) if type_name == "float" else str(value) if type_name == "str" else value
-    if type_name.startswith("list[") and type_name.endswith("]"):
-        item_spec = ParameterSpec(spec.name, type_name[5:-1], None, spec.help)
-        items = value if isinstance(value, list) else [value]
-        return [coerce(item_spec, item, notebook) for item in items]
-    if isinstance(value, CliText):  # an annotation we do not read generically: as papermill would
-        return parse_cli_value(value)
-    return value  # the notebook's validator checks it
+    chapter = chapter or chapter_of_notebook(path)
+    if chapter is None:
+        return check_names_and_types(parameter_specs(path), given, path.name)
+    from helpers.chapters import chapter_module
+
+    try:
+        return as_values(chapter_module(chapter).validate(given))
+    except ParameterError as error:
+        raise ParameterError(f"{path.name}: {error}") from None
 
 
-def validate_parameters(path: Path, given: dict[str, Any]) -> dict[str, Any]:
-    """Return the full parameter set (defaults + given) or raise ParameterError naming what is wrong."""
-    specs = parameter_specs(path)
-    notebook = path.name
-    unknown = [name for name in given if name not in specs]
-    if unknown:
-        name = unknown[0]
-        nearest = nearest_names(name, specs)
-        hint = f"did you mean {', '.join(nearest)}?" if nearest else f"known parameters: {', '.join(specs)}"
-        raise ParameterError(f"{notebook}: unknown parameter '{name}'; {hint}")
-    merged = {name: spec.default for name, spec in specs.items()}
-    for name, value in given.items():
-        merged[name] = coerce(specs[name], value, notebook)
-    validator = notebook_validator(path)
-    if validator is not None:
-        try:
-            validator(dict(merged))
-        except ParameterError as error:
-            raise ParameterError(f"{notebook}: {error}") from None
-    return merged
-
-
-def parse_cli_value(raw: str) -> Any:
-    """Interpret text as papermill does for ``-p``: number, bool, None or string."""
-    lowered = raw.strip()
-    if lowered in ("True", "true"):
-        return True
-    if lowered in ("False", "false"):
-        return False
-    if lowered in ("None", "null"):
-        return None
-    for convert in (int, float):
-        try:
-            return convert(lowered)
-        except ValueError:
-            continue
-    return str(raw)
+__all__ = [
+    "CliText",
+    "ParameterSpec",
+    "chapter_of_notebook",
+    "coerce",
+    "parameter_specs",
+    "parse_cli_value",
+    "validate_parameters",
+]

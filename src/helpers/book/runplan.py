@@ -29,6 +29,7 @@ class Page:
     parameters: dict[str, Any] = field(default_factory=dict)
     generated: str | None = None
     title: str | None = None
+    chapter: str | None = None  # the chapter module (helpers.chapters) that validates and prepares it
 
     @property
     def kind(self) -> str:
@@ -51,12 +52,14 @@ class Page:
 class Part:
     caption: str
     pages: tuple[Page, ...]
+    numbered: bool = False  # its pages are numbered chapters
 
 
 @dataclass(frozen=True)
 class RunPlan:
     root: Page
     parts: tuple[Part, ...]
+    root_numbered: bool = False  # the root page is chapter 1
 
     def pages(self) -> list[Page]:
         return [self.root] + [page for part in self.parts for page in part.pages]
@@ -64,11 +67,27 @@ class RunPlan:
     def notebook_pages(self) -> list[Page]:
         return [page for page in self.pages() if page.kind == "notebook"]
 
+    def chapter_numbers(self) -> dict[str, int]:
+        """Page path -> chapter number: the numbered pages (root first if numbered) counted in order."""
+        numbered = ([self.root] if self.root_numbered else []) + [
+            page for part in self.parts if part.numbered for page in part.pages
+        ]
+        return {page.page: index for index, page in enumerate(numbered, start=1)}
+
+    def chapter_numbers_by_chapter(self) -> dict[str, int]:
+        """Chapter module name -> number, for chapters that make exactly one numbered page."""
+        numbers = self.chapter_numbers()
+        found: dict[str, list[int]] = {}
+        for page in self.pages():
+            if page.chapter and page.page in numbers:
+                found.setdefault(page.chapter, []).append(numbers[page.page])
+        return {chapter: values[0] for chapter, values in found.items() if len(values) == 1}
+
 
 def _page(raw: Any, where: str) -> Page:
     if not isinstance(raw, dict) or "page" not in raw:
         raise ParameterError(f"{where}: each entry needs a 'page' (path under book/ without suffix); got {raw!r}")
-    allowed = {"page", "notebook", "parameters", "generated", "title"}
+    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter"}
     unknown = set(raw) - allowed
     if unknown:
         raise ParameterError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -84,9 +103,15 @@ def _page(raw: Any, where: str) -> Page:
         parameters=dict(parameters),
         generated=generated,
         title=raw.get("title"),
+        chapter=raw.get("chapter"),
     )
     if page.kind == "notebook" and not page.notebook_path.exists():
         raise ParameterError(f"{where}: notebook {page.notebook} does not exist (path from the repository root)")
+    if page.kind == "notebook" and not page.chapter:
+        raise ParameterError(
+            f"{where} ({page.page}): a notebook page names its chapter module, e.g. `chapter: pilot` "
+            "(src/helpers/chapters/pilot.py validates and prepares it)"
+        )
     if page.kind == "file":
         matches = list((BOOK_DIR / page.page).parent.glob(Path(page.page).name + ".*"))
         if not matches:
@@ -104,15 +129,19 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
     raw = load_parameter_yaml(text, f"run plan {path}", max_depth=12, max_chars=1_000_000)
     if not isinstance(raw, dict) or "root" not in raw:
         raise ParameterError(f"run plan {path}: needs a 'root' page and 'parts'")
-    root = _page(raw["root"], f"{path.name}: root")
+    raw_root = raw["root"]
+    root_numbered = bool(isinstance(raw_root, dict) and raw_root.get("numbered", False))
+    if isinstance(raw_root, dict):
+        raw_root = {key: value for key, value in raw_root.items() if key != "numbered"}
+    root = _page(raw_root, f"{path.name}: root")
     parts = []
     for index, part in enumerate(raw.get("parts") or []):
         caption = part.get("caption") if isinstance(part, dict) else None
         if not caption:
             raise ParameterError(f"{path.name}: part {index + 1} needs a 'caption'")
         pages = tuple(_page(entry, f"{path.name}: part '{caption}'") for entry in part.get("pages") or [])
-        parts.append(Part(caption=caption, pages=pages))
-    plan = RunPlan(root=root, parts=tuple(parts))
+        parts.append(Part(caption=caption, pages=pages, numbered=bool(part.get("numbered", False))))
+    plan = RunPlan(root=root, parts=tuple(parts), root_numbered=root_numbered)
     seen: set[str] = set()
     for page in plan.pages():
         if page.page in seen:

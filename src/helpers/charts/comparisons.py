@@ -1003,5 +1003,5 @@ class TableAlternative:
         )
 
 
-def table_alternative(page: PageData, chapter: cmp.Comparisons, figure_number: str = "5.1") -> TableAlternative:
+def table_alternative(page: PageData, chapter: cmp.Comparisons, figure_number: str) -> TableAlternative:
     return TableAlternative(page, chapter, figure_number)

@@ -214,31 +214,52 @@ class Figure:
 
 
 class FigureCounter:
-    """Numbers figures within a chapter: 'chapter.n' when a chapter number is set."""
+    """Numbers figures within a chapter: 'chapter.n' when a chapter number is set.
+
+    A chapter that names its figures (``helpers.chapters.numbering.Numbering``) gets each named
+    figure the number its prose refers to; a figure shown out of the declared order is an error.
+    """
 
     def __init__(self) -> None:
         self.chapter: str | None = None
+        self.names: tuple[str, ...] = ()
         self.count = 0
 
-    def next_number(self) -> str:
-        self.count += 1
-        return f"{self.chapter}.{self.count}" if self.chapter else str(self.count)
+    def _format(self, position: int) -> str:
+        return f"{self.chapter}.{position}" if self.chapter else str(position)
+
+    def next_number(self, name: str | None = None) -> str:
+        if name is None:
+            self.count += 1
+            return self._format(self.count)
+        if name not in self.names:
+            raise ValueError(f"figure {name!r} is not declared by this chapter; declared: {', '.join(self.names)}")
+        position = self.names.index(name) + 1
+        if position <= self.count:
+            raise ValueError(f"figure {name!r} comes after figure {self.count}: show figures in their declared order")
+        self.count = position
+        return self._format(position)
 
 
 _counter = FigureCounter()
 
 
-def set_chapter(chapter: int | str | None) -> None:
-    """Start numbering figures for a chapter ('3' gives Figure 3.1, 3.2, ...)."""
+def set_chapter(chapter: Any) -> None:
+    """Start numbering figures for a chapter: a number ('3' gives Figure 3.1, 3.2, ...), None, or a
+    ``Numbering`` (its chapter number and figure names)."""
+    names = tuple(getattr(chapter, "figures", ()))
+    if hasattr(chapter, "figures"):
+        chapter = chapter.chapter
     _counter.chapter = None if chapter is None else str(chapter)
+    _counter.names = names
     _counter.count = 0
 
 
-def figure(chart: alt.TopLevelMixin, *, caption: str, alt_text: str) -> Figure:
-    """Wrap a chart as the next numbered figure; display it with ``display(...)`` or as a cell's value."""
+def figure(chart: alt.TopLevelMixin, *, caption: str, alt_text: str, name: str | None = None) -> Figure:
+    """Wrap a chart as the next numbered figure (or the one its chapter declared as ``name``)."""
     if not caption.strip() or not alt_text.strip():
         raise ValueError("every figure needs a caption and alt text describing what it shows")
-    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number())
+    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number(name))
 
 
 def enable() -> None:
