@@ -29,6 +29,7 @@ from helpers.book.kernels import KERNEL_MANAGER_CLASS
 from helpers.book.locking import book_lock
 from helpers.book.params import validate_parameters
 from helpers.book.runplan import Page, RunPlan, load_run_plan, toc_text
+from helpers.chapters.numbering import CHAPTER_NUMBER_ENV
 from helpers.errors import BuildError, ParameterError
 from helpers.paths import BOOK_DIR, CACHE_DIR, REPO_ROOT
 
@@ -84,13 +85,20 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def run_key(page: Page, parameters: dict[str, Any], data_checksums: dict[str, str], code: str) -> str:
+def run_key(
+    page: Page,
+    parameters: dict[str, Any],
+    data_checksums: dict[str, str],
+    code: str,
+    chapter_number: int | None = None,
+) -> str:
     material = {
         "notebook": page.notebook,
         "source": notebook_source_hash(page.notebook_path),
         "parameters": parameters,
         "data": data_checksums,
         "code": code,
+        "chapter_number": chapter_number,  # moving a page in the run plan renumbers its figures
     }
     return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
 
@@ -163,8 +171,13 @@ def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
     return validated
 
 
-def _execute_run(page_notebook: str, given: dict[str, Any], staging: str) -> float:
-    """Worker: execute one notebook into its staging folder (runs in a separate process)."""
+def _execute_run(page_notebook: str, given: dict[str, Any], staging: str, chapter_number: int | None = None) -> float:
+    """Worker: execute one notebook into its staging folder (runs in a separate process).
+
+    The page's chapter number (its position in the run plan, '' when unnumbered) reaches the kernel
+    in BOOK_CHAPTER_NUMBER; this worker process is the run's own, so the setting ends with it.
+    """
+    os.environ[CHAPTER_NUMBER_ENV] = "" if chapter_number is None else str(chapter_number)
     staging_path = Path(staging)
     return execute_notebook(
         REPO_ROOT / page_notebook, staging_path / "notebook.ipynb", given, staging_path / "chart-data"
@@ -180,10 +193,11 @@ def run_pages(
 
     code = code_hash()
     pages = plan.notebook_pages()
+    numbers = plan.chapter_numbers()
     results: dict[str, RunResult] = {}
     pending: list[tuple[Page, str]] = []
     for index, page in enumerate(pages, start=1):
-        key = run_key(page, validated[page.page], data_checksums, code)
+        key = run_key(page, validated[page.page], data_checksums, code, numbers.get(page.page))
         meta_path = RUNS_DIR / key / "run.json"
         if meta_path.exists():
             meta = json.loads(meta_path.read_text())
@@ -204,7 +218,8 @@ def run_pages(
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(parents=True)
                 typed = {name: validated[page.page][name] for name in page.parameters}
-                futures[pool.submit(_execute_run, page.notebook, typed, str(staging))] = (page, key, staging)
+                run = pool.submit(_execute_run, page.notebook, typed, str(staging), numbers.get(page.page))
+                futures[run] = (page, key, staging)
             for future in as_completed(futures):
                 page, key, staging = futures[future]
                 try:
