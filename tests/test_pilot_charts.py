@@ -20,6 +20,7 @@ from helpers.charts import pilot as pc
 from helpers.charts import render, style
 from helpers.charts.render import spec_nodes  # noqa: E402
 from helpers.errors import ParameterError
+from helpers.text import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "pilot.ipynb"
@@ -303,7 +304,7 @@ def test_engine_parameters_adapter():
     assert report.span_text([2013, 2014, 2015]) == "2013–2015" and report.span_text([2013, 2015]) == "2013 and 2015"
     assert report.bilingual("Tampere", "Tammerfors") == "Tampere (Tammerfors)"
     assert report.bilingual("Kuopio", "Kuopio") == "Kuopio"
-    assert report.fmt_number(-1.2345, 2, signed=True) == "−1.23"
+    assert format_number(-1.2345, 2, signed=True) == "−1.23"
 
 
 # --------------------------------------------------------------------------- real data

@@ -13,21 +13,10 @@ import re
 import numpy as np
 
 from helpers.errors import ParameterError
-from helpers.text import nearest_names
+from helpers.text import format_number, nearest_names
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
-
-
-def format_number(value: float) -> str:
-    """A published figure as text: thousands separated by ',', decimals kept, minus as '−'."""
-    if value == int(value) and abs(value) >= 1000:
-        text = f"{abs(int(value)):,}"
-    elif value == int(value):
-        text = f"{abs(int(value))}"
-    else:
-        text = f"{abs(value):,.10g}" if abs(value) >= 1000 else f"{abs(value):.10g}"
-    return ("−" if value < 0 else "") + text
 
 
 def format_value(value: float, qualifier=None, unit: str = "", signed: bool = False, text=None) -> str:

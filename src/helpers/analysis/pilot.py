@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError, ParameterError
-from helpers.text import nearest_names
+from helpers.text import format_number, nearest_names
 
 from .comparison import COMPARISON_METHODS, PILOT_CODES, ComparisonPool, comparison_pool
 from .did import (
@@ -511,11 +511,6 @@ class PilotAnalysis:
     timings: dict[str, float]
 
 
-def _fmt(x: float, digits: int = 2, signed: bool = True) -> str:
-    s = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-    return s.replace("-", "−")
-
-
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,001st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -694,9 +689,9 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
         ),
         "periods": periods.text,
         "estimate": (
-            f"Difference-in-differences estimate: {_fmt(did.estimate)} {unit}. Between the pre- "
+            f"Difference-in-differences estimate: {format_number(did.estimate, 2, signed=True)} {unit}. Between the pre- "
             f"and post-period the pilot municipalities' {weighting} mean changed by "
-            f"{_fmt(did.treated_change)} and the comparison group's by {_fmt(did.control_change)}."
+            f"{format_number(did.treated_change, 2, signed=True)} and the comparison group's by {format_number(did.control_change, 2, signed=True)}."
         ),
     }
     slope, projection = pre_trend(es, periods.pre_years, periods.post_years)
@@ -705,10 +700,10 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
     if np.isfinite(slope):
         summary["pre_trend"] = (
             f"Before the pilot the gap between the pilot municipalities and the comparison group "
-            f"changed by {_fmt(slope)} {unit} a year "
+            f"changed by {format_number(slope, 2, signed=True)} {unit} a year "
             f"({'years' if outcome.time_variable == 'year' else 'year_mid'} "
             f"{_span(periods.pre_years)}); had that continued, it alone would give a "
-            f"difference-in-differences of {_fmt(projection)}."
+            f"difference-in-differences of {format_number(projection, 2, signed=True)}."
         )
     if placebo is not None:
         numbers.update(
@@ -769,7 +764,7 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
     if np.isfinite(projection) and abs(projection) >= 0.5 * abs(did.estimate):
         notes.append(
             "Parallel trends are doubtful here: the pre-period trend of the gap alone would produce "
-            f"{_fmt(projection)} of the {_fmt(did.estimate)} estimate ({unit}); read the event "
+            f"{format_number(projection, 2, signed=True)} of the {format_number(did.estimate, 2, signed=True)} estimate ({unit}); read the event "
             "study, not the single number."
         )
     if "851" in treated["municipality_code"].values:

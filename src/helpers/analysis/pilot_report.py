@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.text import format_number
 
 from .outcomes import OUTCOMES
 from .pilot import (
@@ -55,14 +56,6 @@ PILOT_FACTS_SOURCE = "STM/THL press release 202/2018 (Finnish and Swedish versio
 
 
 # --------------------------------------------------------------------------- formatting helpers
-
-
-def fmt_number(x: float, digits: int = 1, signed: bool = False) -> str:
-    """A number for prose: thousands separators, a real minus sign, 'no data' for NaN."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "no data"
-    text = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
-    return text.replace("-", "−")
 
 
 def join_names(items: Sequence[str]) -> str:
@@ -275,7 +268,8 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
     )
     national["label"] = national["indicator_id"].map(CONTEXT_SHORT_LABELS)
     national["national_label"] = [
-        f"National {fmt_number(v)}, population-weighted, computed from municipal values" for v in national["national"]
+        f"National {format_number(v, 1)}, population-weighted, computed from municipal values"
+        for v in national["national"]
     ]
     national["order"] = national["indicator_id"].map(order)
     national = national.sort_values("order", ignore_index=True)[
@@ -322,19 +316,19 @@ def context_paragraph(context: pd.DataFrame) -> str:
         top = g.iloc[0]
         if len(g) == 1:
             lead = (
-                f"**{label.capitalize()}**: {top['name_fi']} {fmt_number(top['value'])}{unit}, "
+                f"**{label.capitalize()}**: {top['name_fi']} {format_number(top['value'], 1)}{unit}, "
                 f"{ordinal(int(top['rank_from_highest']))} highest of {n_all} municipalities"
             )
         else:
             lead = (
                 f"**{label.capitalize()}**: {above} of the {len(g)} pilot municipalities were above the "
-                f"median municipality; the highest was {top['name_fi']} ({fmt_number(top['value'])}{unit}, "
+                f"median municipality; the highest was {top['name_fi']} ({format_number(top['value'], 1)}{unit}, "
                 f"{ordinal(int(top['rank_from_highest']))} of {n_all}) and the lowest "
-                f"{g.iloc[-1]['name_fi']} ({fmt_number(g.iloc[-1]['value'])}{unit})"
+                f"{g.iloc[-1]['name_fi']} ({format_number(g.iloc[-1]['value'], 1)}{unit})"
             )
         parts.append(
-            f"{lead}. Median municipality {fmt_number(median)}{unit}; population-weighted national "
-            f"figure computed from the municipal values {fmt_number(national)}{unit}."
+            f"{lead}. Median municipality {format_number(median, 1)}{unit}; population-weighted national "
+            f"figure computed from the municipal values {format_number(national, 1)}{unit}."
         )
     return "\n".join(f"- {p}" for p in parts)
 
@@ -368,7 +362,7 @@ def notifications_frame() -> pd.DataFrame:
             "source": NOTIFICATIONS_SOURCE,
         }
     )
-    out["share_label"] = [f"{fmt_number(v, 0)} %" for v in out["share_pct"]]
+    out["share_label"] = [f"{format_number(v, 0)} %" for v in out["share_pct"]]
     out["published_total_pct"] = out.groupby("table")["share_pct"].transform("sum")
     order = {t: i for i, t in enumerate(NOTIFICATION_PANELS)}
     out = out.assign(order=out["table"].map(order)).sort_values(["order"], kind="stable")
@@ -390,7 +384,7 @@ def notifications_paragraph(frame: pd.DataFrame | None = None) -> str:
             items = [f"{r.share_label} were about {r.category.lower()}" for r in g.itertuples()]
         else:
             items = [f"{r.share_label} {r.category[0].lower() + r.category[1:]}" for r in g.itertuples()]
-        total = fmt_number(float(g["published_total_pct"].iloc[0]), 0)
+        total = format_number(float(g["published_total_pct"].iloc[0]), 0)
         out.append(
             f"{lead} {join_names(items)}. The published shares add up to {total} %; the study does not "
             "break down the rest, and the book leaves it as published."
@@ -606,9 +600,9 @@ def _estimate_paragraph(analysis: PilotAnalysis) -> str:
         own = f"In {who} the {mean} of the {o.label[0].lower() + o.label[1:]}"
     t_change, c_change = d.treated_change, d.control_change
     text = (
-        f"{own} {_direction(t_change)} by {fmt_number(abs(t_change), 2)} {unit} between the pre-period "
+        f"{own} {_direction(t_change)} by {format_number(abs(t_change), 2)} {unit} between the pre-period "
         f"and the post-period; in the comparison group it {_direction(c_change)} by "
-        f"{fmt_number(abs(c_change), 2)} {unit}. "
+        f"{format_number(abs(c_change), 2)} {unit}. "
     )
     est = d.estimate
     more = "unemployment" if o.id == "unemployment_rate" else "disadvantage on Diak's index"
@@ -618,7 +612,7 @@ def _estimate_paragraph(analysis: PilotAnalysis) -> str:
         way, verdict = ("down", "more favourable") if est < 0 else ("up", "less favourable")
         text += (
             f"The difference of the two changes, the difference-in-differences estimate, is "
-            f"**{fmt_number(est, 2, signed=True)} {unit}**: {who} moved {fmt_number(abs(est), 2)} {unit} "
+            f"**{format_number(est, 2, signed=True)} {unit}**: {who} moved {format_number(abs(est), 2)} {unit} "
             f"further {way} than the comparison group, a {verdict} development relative to it (higher "
             f"values mean more {more})."
         )
@@ -637,9 +631,9 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
     if math.isfinite(slope):
         parts.append(
             f"Before the pilot the gap between {_group_phrase(analysis.did.n_treated)} and the comparison "
-            f"group changed by {fmt_number(slope, 2, signed=True)} {unit} a year ({label}{span_text(pre)}). "
+            f"group changed by {format_number(slope, 2, signed=True)} {unit} a year ({label}{span_text(pre)}). "
             f"Had that trend simply continued, it would by itself give a difference-in-differences of "
-            f"{fmt_number(proj, 2, signed=True)} {unit}"
+            f"{format_number(proj, 2, signed=True)} {unit}"
         )
         if abs(proj) >= 0.5 * abs(est) and est != 0:
             parts[-1] += (
@@ -647,7 +641,7 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
                 "and the event study says more than the single number."
             )
         else:
-            parts[-1] += f", small beside the estimate of {fmt_number(est, 2, signed=True)} {unit}."
+            parts[-1] += f", small beside the estimate of {format_number(est, 2, signed=True)} {unit}."
     else:
         parts.append("With a single pre-period year there is no pre-period trend to check.")
     if {"placebo_low", "placebo_high"} <= set(es.columns):
@@ -693,7 +687,7 @@ def _placebo_paragraph(analysis: PilotAnalysis) -> str:
         f"{how} of {k} comparison {_plural(k, 'municipality', 'municipalities')} were treated as if "
         f"{_plural(k, 'it', 'they')} had been in the pilot, with the same timing, and the same "
         f"estimate was computed for each. The pilot's estimate of "
-        f"{fmt_number(pl.pilot_estimate, 2, signed=True)} {unit} ranks **{ordinal(pl.rank)} of "
+        f"{format_number(pl.pilot_estimate, 2, signed=True)} {unit} ranks **{ordinal(pl.rank)} of "
         f"{pl.n_ranked:,}** by absolute size; {pl.n_as_extreme:,} of the {pl.n_placebo:,} placebo "
         f"estimates (**{100 * pl.share_as_extreme:.1f} %**) are at least as large in absolute value. "
     )
@@ -790,7 +784,7 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
         "outcome_unit": o.unit,
         "did_unit": unit,
         "did_estimate": d.estimate,
-        "did_estimate_text": fmt_number(d.estimate, 2, signed=True),
+        "did_estimate_text": format_number(d.estimate, 2, signed=True),
         "treated_change": d.treated_change,
         "comparison_change": d.control_change,
         "pre_span": span_text(d.pre_years),

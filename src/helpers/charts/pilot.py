@@ -10,7 +10,6 @@ says what the chart shows, numbers included.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import altair as alt
@@ -26,6 +25,7 @@ from helpers.charts.style import (
     PILOT_COLOURS,
     PILOT_GROUP_COLOUR,
 )
+from helpers.text import format_number
 
 GREY = OKABE_ITO["grey"]
 PRE_SHADE = GREY
@@ -40,12 +40,6 @@ def _title(text: str, subtitle: str | Sequence[str] | None = None) -> alt.TitleP
     if subtitle:
         return alt.TitleParams(text=text, subtitle=subtitle, anchor="start")
     return alt.TitleParams(text=text, anchor="start")
-
-
-def _fmt(x: float, digits: int = 1, signed: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "no data"
-    return (f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}").replace("-", "−")
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -311,11 +305,11 @@ def context_alt_text(summary: pd.DataFrame, values: pd.DataFrame, initial_label:
     row = summary[summary["label"] == label].iloc[0]
     chosen = values[(values["label"] == label) & (values["pilot"] != "")].sort_values("value", ascending=False)
     n_all = int((values["label"] == label).sum())
-    pilots = ", ".join(f"{r.pilot} {_fmt(r.value)}" for r in chosen.itertuples())
+    pilots = ", ".join(f"{r.pilot} {format_number(r.value, 1)}" for r in chosen.itertuples())
     return (
         f"Dot plot of {n_all} municipalities for the indicator chosen in a dropdown (shown first: {label}). "
-        f"Municipal values range from {_fmt(row['min'])} to {_fmt(row['max'])}, median {_fmt(row['median'])}; "
-        f"the population-weighted national figure computed from municipal values is {_fmt(row['national'])}. "
+        f"Municipal values range from {format_number(row['min'], 1)} to {format_number(row['max'], 1)}, median {format_number(row['median'], 1)}; "
+        f"the population-weighted national figure computed from municipal values is {format_number(row['national'], 1)}. "
         f"Pilot municipalities, highlighted: {pilots}."
     )
 
@@ -440,7 +434,7 @@ def trend_alt_text(trends: pd.DataFrame, *, outcome_label: str, unit: str, pilot
 
     def path(series: str) -> str:
         g = groups[groups["series"] == series].set_index("year")["value"]
-        return f"{_fmt(float(g.loc[first]))} in {first}, {_fmt(float(g.max()))} at most, {_fmt(float(g.loc[last]))} in {last}"
+        return f"{format_number(float(g.loc[first]), 1)} in {first}, {format_number(float(g.max()), 1)} at most, {format_number(float(g.loc[last]), 1)} in {last}"
 
     n_units = trends[trends["kind"] == "municipality"]["series"].nunique()
     return (
@@ -542,8 +536,8 @@ def event_study_chart(
 
 def event_study_alt_text(event: pd.DataFrame, *, base_year: int, unit: str, pre_years, post_years) -> str:
     e = event.set_index("year")
-    pre = ", ".join(f"{y}: {_fmt(float(e.at[y, 'relative_to_base']), 2, True)}" for y in pre_years)
-    post = ", ".join(f"{y}: {_fmt(float(e.at[y, 'relative_to_base']), 2, True)}" for y in post_years)
+    pre = ", ".join(f"{y}: {format_number(float(e.at[y, 'relative_to_base']), 2, signed=True)}" for y in pre_years)
+    post = ", ".join(f"{y}: {format_number(float(e.at[y, 'relative_to_base']), 2, signed=True)}" for y in post_years)
     text = (
         f"Line chart of the gap between the pilot and comparison groups relative to {base_year}, in {unit}, "
         f"for each year from {int(e.index.min())} to {int(e.index.max())}. Pre-period values {pre}. "
@@ -587,7 +581,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
     marks = pd.DataFrame(
         {
             "estimate": [float(pilot_estimate), -float(pilot_estimate)],
-            "label": [f"Pilot estimate {_fmt(pilot_estimate, 2, True)}", "Same size, opposite sign"],
+            "label": [f"Pilot estimate {format_number(pilot_estimate, 2, signed=True)}", "Same size, opposite sign"],
             "kind": ["pilot", "mirror"],
         }
     )
@@ -675,8 +669,8 @@ def placebo_alt_text(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str)
     n_ext = int((placebo["size"] == AS_EXTREME).sum())
     lo, hi = float(placebo["estimate"].min()), float(placebo["estimate"].max())
     return (
-        f"Histogram of {n:,} placebo difference-in-differences estimates ({unit}), from {_fmt(lo, 2, True)} to "
-        f"{_fmt(hi, 2, True)}. A solid line marks the pilot's estimate, {_fmt(pilot_estimate, 2, True)}; "
+        f"Histogram of {n:,} placebo difference-in-differences estimates ({unit}), from {format_number(lo, 2, signed=True)} to "
+        f"{format_number(hi, 2, signed=True)}. A solid line marks the pilot's estimate, {format_number(pilot_estimate, 2, signed=True)}; "
         f"{n_ext:,} placebo estimates ({100 * n_ext / n:.1f} %) are at least as large in absolute value "
         "and drawn in blue."
     )
@@ -732,7 +726,10 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
                 width=CHART_WIDTH - 340,
                 height=alt.Step(22),
                 title=alt.TitleParams(
-                    text=panel, subtitle=f"Published shares add up to {_fmt(total, 0)} %", anchor="start", fontSize=12
+                    text=panel,
+                    subtitle=f"Published shares add up to {format_number(total, 0)} %",
+                    anchor="start",
+                    fontSize=12,
                 ),
             )
         )
@@ -750,6 +747,6 @@ def kela_notifications_alt_text(notifications: pd.DataFrame) -> str:
     for panel, rows in notifications.groupby("panel", sort=False):
         items = ", ".join(f"{r.category.lower()} {r.share_label}" for r in rows.itertuples())
         parts.append(
-            f"{panel}: {items} (published shares add up to {_fmt(float(rows['published_total_pct'].iloc[0]), 0)} %)"
+            f"{panel}: {items} (published shares add up to {format_number(float(rows['published_total_pct'].iloc[0]), 0)} %)"
         )
     return "Two horizontal bar charts on a 0 to 100 per cent scale. " + "; ".join(parts) + "."
