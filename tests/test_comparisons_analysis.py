@@ -193,7 +193,7 @@ def test_peers_of_tampere_on_real_data_exclude_incomplete_municipalities():
 def test_group_members_and_their_weighted_unemployment():
     region = cmp.group_members("837", "region")
     assert "211" in region and "837" in region and "091" not in region  # Kangasala yes, Helsinki no
-    assert cmp.group_members("837", "pilots") == sorted(cmp.munis.PILOT_MUNICIPALITIES)
+    assert cmp.group_members("837", "pilots") == sorted(cmp.munis.pilot_codes())
     assert len(cmp.group_members("837", "peers")) == cmp.N_PEERS + 1
     with pytest.raises(ParameterError, match="region"):
         cmp.group_members("837", "regoin")

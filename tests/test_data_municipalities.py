@@ -66,7 +66,7 @@ def test_resolve_with_year_knows_mergers():
 
 def test_pilot_constants_match_reference():
     ref = m.reference(2018).set_index("municipality_code")
-    for code, name in m.PILOT_MUNICIPALITIES.items():
+    for code, name in m.pilot_municipalities().items():
         assert ref.loc[code, "name_fi"] == name
         assert m.resolve(name) == code
     assert "851" not in m.pilot_municipalities(2019) and len(m.pilot_municipalities(2018)) == 6

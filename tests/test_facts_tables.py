@@ -129,9 +129,9 @@ def test_pilot_municipality_names_match_the_seed_and_the_data_layer():
     rows = read_table("pilot_municipalities")
     participants = re.search(r"I försöket har (.+?) deltagit", seed).group(1)
     assert sorted(re.split(r", | och ", participants)) == sorted(r["name_sv"] for r in rows)
-    from helpers.data import PILOT_MUNICIPALITIES
+    from helpers.data.municipalities import pilot_municipalities
 
-    assert {r["municipality_code"]: r["name_fi"] for r in rows} == dict(PILOT_MUNICIPALITIES)
+    assert {r["municipality_code"]: r["name_fi"] for r in rows} == pilot_municipalities()
     assert all(re.fullmatch(r"\d{3}", r["municipality_code"]) for r in rows)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import pilot_report as report
-from helpers.analysis.pilot import PILOT_TIMING
+from helpers.analysis.pilot import pilot_timing
 from helpers.chapters import pilot as pilot_chapter
 from helpers.charts import pilot as pc
 from helpers.charts import render, style
@@ -366,8 +366,8 @@ def test_real_charts_pass_the_chart_checks(which, default_chapter, tampere_chapt
 
 def test_real_timeline_matches_the_engine_and_the_record(default_chapter):
     tl = default_chapter.timeline.set_index("municipality_code")
-    assert list(default_chapter.timeline["name_fi"]) == sorted(t.name_fi for t in PILOT_TIMING.values())
-    for code, timing in PILOT_TIMING.items():
+    assert list(default_chapter.timeline["name_fi"]) == sorted(t.name_fi for t in pilot_timing().values())
+    for code, timing in pilot_timing().items():
         assert tl.at[code, "start"] == timing.start and tl.at[code, "end"] == timing.end
     assert tl.at["680", "period_label"] == "from 1 Nov 2017 to 31 Dec 2019"  # Raisio's own dates
     assert tl.at["851", "period_label"] == "2018 only (exact end date not published)"

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.analysis.comparison import PILOT_CODES, comparison_pool, matching_features
+from helpers.analysis.comparison_groups import comparison_pool, matching_features
 from helpers.analysis.outcomes import OUTCOMES, get_outcome
-from helpers.analysis.pilot import PILOT_TIMING, periods_for, unit_exposure, unit_post_years
+from helpers.analysis.pilot import periods_for, pilot_timing, unit_exposure, unit_post_years
+from helpers.data.municipalities import pilot_codes
 from helpers.errors import ParameterError
 
 YEARS = list(range(2010, 2021))
@@ -65,7 +66,7 @@ def test_all_excludes_pilots_treated_and_incomplete(world):
     assert "837" not in pool and "108" in pool.incomplete
     assert pool.n_candidates == 7
     # default exclusion is the six real pilot municipalities
-    assert set(PILOT_CODES) == set(PILOT_TIMING)
+    assert set(pilot_codes()) == set(pilot_timing())
     assert "837" not in comparison_pool(panel, ["901"], "all")
 
 
@@ -167,4 +168,4 @@ def test_unit_post_years_handle_tornio_and_raisio():
     assert unit_exposure("851", diak, [2018]) == pytest.approx(1 / 3)
     assert unit_exposure("680", diak, [2018]) == pytest.approx(2 / 3)
     assert unit_exposure("851", annual, [2018, 2019]) == 1.0
-    assert PILOT_TIMING["680"].start == "2017-11-01" and PILOT_TIMING["851"].pilot_years == (2018,)
+    assert pilot_timing()["680"].start == "2017-11-01" and pilot_timing()["851"].pilot_years == (2018,)

@@ -11,11 +11,11 @@ import time
 import numpy as np
 import pytest
 
-from helpers.analysis.comparison import PILOT_CODES
 from helpers.analysis.outcomes import OUTCOMES, outcome_panel
-from helpers.analysis.pilot import PILOT_TIMING, PilotAnalysis, analyse, pilot_context_2019
+from helpers.analysis.pilot import PilotAnalysis, analyse, pilot_context_2019, pilot_timing
 from helpers.chapters import pilot as pilot_chapter
 from helpers.chapters.model import as_values
+from helpers.data.municipalities import pilot_codes
 from helpers.errors import MirrorNotFound, ParameterError
 
 
@@ -68,7 +68,7 @@ def test_unemployment_panel_is_on_the_2022_division_with_honkajoki_merged():
     assert t19 == pytest.approx(100 * tre["unemployed"].mean() / tre["labour_force"].iloc[0])
     # municipalities with suppressed months are flagged, not silently averaged
     incomplete = set(panel.loc[~panel["complete"], "municipality_code"])
-    assert incomplete and incomplete.isdisjoint(PILOT_CODES)
+    assert incomplete and incomplete.isdisjoint(pilot_codes())
     assert panel["population"].notna().all()
 
 
@@ -78,7 +78,7 @@ def test_diak_panels_use_year_mid_and_cover_the_pilots():
             continue
         panel = outcome_panel(oid)
         assert sorted(panel["year"].unique()) == list(range(2011, 2021))
-        pilots = panel[panel["municipality_code"].isin(PILOT_CODES)]
+        pilots = panel[panel["municipality_code"].isin(pilot_codes())]
         assert pilots["value"].notna().all() and pilots["municipality_code"].nunique() == 6
         # an index relative to the median municipality: the median of each year_mid is ~100
         med = panel.groupby("year")["value"].median()
@@ -91,12 +91,12 @@ def test_pilot_timing_matches_the_fact_table_and_data_layer():
 
     with open(repo_root() / "data" / "facts" / "pilot_municipalities.csv", encoding="utf-8") as fh:
         facts = {r["municipality_code"]: r for r in csv.DictReader(fh)}
-    assert set(facts) == set(PILOT_TIMING) == set(muni.PILOT_MUNICIPALITIES)
-    for code, t in PILOT_TIMING.items():
+    assert set(facts) == set(pilot_timing()) == set(muni.pilot_municipalities())
+    for code, t in pilot_timing().items():
         years = tuple(int(y) for y in facts[code]["years_participating"].split(";"))
-        assert t.pilot_years == years == tuple(muni.PILOT_YEARS[code])
+        assert t.pilot_years == years == muni.pilot_table()[code].years
         assert t.name_fi == facts[code]["name_fi"] and t.name_sv == facts[code]["name_sv"]
-    assert facts["680"]["start_date"] == PILOT_TIMING["680"].start
+    assert facts["680"]["start_date"] == pilot_timing()["680"].start
 
 
 # ------------------------------------------------------------------ the default run
@@ -107,7 +107,7 @@ def test_default_run_completes_with_finite_numbers(default_runs):
         assert a.parameters["outcome"] == oid
         assert list(a.treated["municipality_code"]) == ["211", "320", "297", "680", "837", "851"]
         assert a.did.n_treated == 6
-        assert set(a.comparison.codes).isdisjoint(PILOT_CODES)
+        assert set(a.comparison.codes).isdisjoint(pilot_codes())
         assert a.did.n_control == len(a.comparison) >= 250
         for key in ("estimate", "treated_change", "comparison_change", "placebo_share_as_extreme"):
             assert math.isfinite(a.numbers[key]), (oid, key)
@@ -154,7 +154,7 @@ def test_tampere_alone_against_matched_peers_is_coherent():
     a = run_pilot_analysis(municipalities=["Tammerfors"], comparison="matched", n_matched=5)
     assert a.parameters["municipalities"] == ["837"]
     assert len(a.comparison) == 5 and set(a.comparison.table["matched_to"]) == {"837"}
-    assert set(a.comparison.codes).isdisjoint(PILOT_CODES)
+    assert set(a.comparison.codes).isdisjoint(pilot_codes())
     assert a.placebo.exhaustive and a.placebo.n_placebo == 5
     assert "cannot say much" in a.summary["placebo_verdict"]
     assert "Tornio" not in a.summary["periods"]

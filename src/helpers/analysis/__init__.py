@@ -4,7 +4,7 @@ Modules of the pilot chapter (other chapters' modules live alongside):
 
 * ``outcomes``: the pilot chapter's outcome registry (``OUTCOMES``) and ``outcome_panel``;
 * ``did``: difference-in-differences, event study and vectorised placebo inference;
-* ``comparison``: comparison-group selection (all, same region, same urban-rural group, matched);
+* ``comparison_groups``: comparison-group selection (all, same region, same urban-rural group, matched);
 * ``pilot``: the pilot's timing, period definitions, parameter validation,
   ``run_pilot_analysis`` and the 2019 context table.
 
@@ -25,10 +25,10 @@ _EXPORTS = {
     "placebo_distribution": "did",
     "DidResult": "did",
     "PlaceboResult": "did",
-    "comparison_pool": "comparison",
-    "ComparisonPool": "comparison",
-    "COMPARISON_METHODS": "comparison",
-    "PILOT_TIMING": "pilot",
+    "comparison_pool": "comparison_groups",
+    "ComparisonPool": "comparison_groups",
+    "COMPARISON_METHODS": "comparison_groups",
+    "pilot_timing": "pilot",
     "periods_for": "pilot",
     "validate_pilot_parameters": "pilot",
     "run_pilot_analysis": "pilot",

@@ -617,7 +617,7 @@ def group_members(code: str, group: str, division: int = DEFAULT_DIVISION, year:
     elif group == "peers":
         members = [code, *peers(indicator_values(year), code).table["municipality_code"]]
     elif group == "pilots":
-        members = [code, *munis.PILOT_MUNICIPALITIES]
+        members = [code, *munis.pilot_codes()]
     else:
         members = frame.index
     return sorted(set(members))

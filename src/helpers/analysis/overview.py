@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import data
-from helpers.data.municipalities import PILOT_MUNICIPALITIES
+from helpers.data.municipalities import pilot_municipalities
 
 OVERVIEW_INDICATORS = (
     "social_assistance_recipients_25_64_pct",
@@ -40,7 +40,7 @@ def key_figures(year: int) -> dict[str, KeyFigure]:
     population = data.load("population")
     in_year = population[population["year"] == year]
     national_population = float(in_year["population"].sum())
-    pilot_population = float(in_year[in_year["municipality_code"].isin(PILOT_MUNICIPALITIES)]["population"].sum())
+    pilot_population = float(in_year[in_year["municipality_code"].isin(pilot_municipalities())]["population"].sum())
 
     unemployment = data.load("unemployment_monthly")
     december = unemployment[unemployment["month"] == f"{year}-12"]
@@ -134,8 +134,8 @@ def pilot_indicator_table(year: int) -> pd.DataFrame:
     sotkanet = sotkanet[(sotkanet["year"] == year) & sotkanet["indicator"].isin(OVERVIEW_INDICATORS)]
     medians = sotkanet.groupby(["indicator", "indicator_label", "unit"], as_index=False)["value"].median()
     medians["municipality"] = "Median municipality"
-    pilots = sotkanet[sotkanet["municipality_code"].isin(PILOT_MUNICIPALITIES)].copy()
-    pilots["municipality"] = pilots["municipality_code"].map(PILOT_MUNICIPALITIES)
+    pilots = sotkanet[sotkanet["municipality_code"].isin(pilot_municipalities())].copy()
+    pilots["municipality"] = pilots["municipality_code"].map(pilot_municipalities())
     columns = ["indicator", "indicator_label", "unit", "municipality", "value"]
     combined = pd.concat([pilots[columns], medians[columns]], ignore_index=True)
     combined["value"] = combined["value"].round(2)

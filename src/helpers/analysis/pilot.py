@@ -7,7 +7,7 @@ What the chapter calls:
 * ``periods_for(outcome_id, pre_years, post_years)``: the pre/post definition and why;
 * ``pilot_context_2019()``: each pilot municipality against all municipalities in 2019.
 
-Timing (``PILOT_TIMING``; STM/THL press release 202/2018 and the City of Raisio): the pilot ran
+Timing (``pilot_timing()``; STM/THL press release 202/2018 and the City of Raisio): the pilot ran
 in 2018 in six municipalities and in 2019 in five (not Tornio). Raisio dates its own pilot from
 1 Nov 2017, so its calendar year 2017 contains two pilot months; it is still treated as a
 pre-period year (10 of 12 months before the pilot) and the chapter says so.
@@ -15,6 +15,7 @@ pre-period year (10 of 12 months before the pilot) and the chapter says so.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,10 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.data.municipalities import pilot_codes, pilot_table
 from helpers.errors import DataError, ParameterError
 from helpers.text import format_number, nearest_names
 
-from .comparison import COMPARISON_METHODS, PILOT_CODES, ComparisonPool, comparison_pool
+from .comparison_groups import COMPARISON_METHODS, ComparisonPool, comparison_pool
 from .did import (
     WEIGHTINGS,
     DidResult,
@@ -40,6 +42,9 @@ from .did import (
 from .outcomes import OUTCOMES, Outcome, get_outcome, outcome_panel, population_table
 
 # --------------------------------------------------------------------------- timing
+
+
+PILOT_YEARS = (2018, 2019)  # the programme's years (2018: six municipalities, 2019: five)
 
 
 @dataclass(frozen=True)
@@ -56,37 +61,48 @@ class PilotTiming:
     note: str = ""
 
 
-# Source: STM/THL press release 202/2018 (10 Dec 2018); City of Raisio, pilot web page
-# (data/facts/pilot_municipalities.csv).
-PILOT_TIMING: dict[str, PilotTiming] = {
-    "211": PilotTiming("211", "Kangasala", "Kangasala", "2018-01-01", "2019-12-31", (2018, 2019)),
-    "320": PilotTiming("320", "Kemijärvi", "Kemijärvi", "2018-01-01", "2019-12-31", (2018, 2019)),
-    "297": PilotTiming("297", "Kuopio", "Kuopio", "2018-01-01", "2019-12-31", (2018, 2019)),
-    "680": PilotTiming(
-        "680",
-        "Raisio",
-        "Reso",
-        "2017-11-01",
-        "2019-12-31",
-        (2018, 2019),
-        {2017: 2},
-        "Raisio's own pilot period began on 1 Nov 2017: its 2017 contains two pilot months, "
-        "counted as pre-period here.",
-    ),
-    "837": PilotTiming("837", "Tampere", "Tammerfors", "2018-01-01", "2019-12-31", (2018, 2019)),
-    "851": PilotTiming(
-        "851",
-        "Tornio",
-        "Torneå",
-        "2018-01-01",
-        "2018-12-31",
-        (2018,),
-        {},
-        "Tornio took part in 2018 only; its post period uses only windows containing 2018.",
-    ),
-}
-assert tuple(sorted(PILOT_TIMING)) == tuple(sorted(PILOT_CODES))
-PILOT_YEARS = (2018, 2019)  # the programme's years (2018: six municipalities, 2019: five)
+def _first_day(published: str) -> str:
+    return f"{published}-01-01" if len(published) == 4 else published
+
+
+def _last_day(published: str) -> str:
+    return f"{published}-12-31" if len(published) == 4 else published
+
+
+@functools.cache
+def pilot_timing() -> dict[str, PilotTiming]:
+    """Each pilot municipality's participation, from ``data/facts/pilot_municipalities.csv``.
+
+    A start before the pilot's first year (Raisio: 1 Nov 2017) gives that year's pilot months,
+    which the analysis counts as pre-period; a municipality with fewer years (Tornio: 2018 only)
+    uses only post-period windows that contain its years.
+    """
+    timing = {}
+    for code, row in pilot_table().items():
+        start = _first_day(row.start_date)
+        start_day = pd.Timestamp(start)
+        partial = {start_day.year: 13 - start_day.month} if start_day.year < PILOT_YEARS[0] else {}
+        if partial:
+            note = (
+                f"{row.name_fi}'s own pilot period began on {start_day.day} {start_day.strftime('%b')} "
+                f"{start_day.year}: its {start_day.year} contains {_number_word(partial[start_day.year])} pilot "
+                "months, counted as pre-period here."
+            )
+        elif row.years != PILOT_YEARS:
+            only = " and ".join(str(year) for year in row.years)
+            note = f"{row.name_fi} took part in {only} only; its post period uses only windows containing {only}."
+        else:
+            note = ""
+        timing[code] = PilotTiming(
+            code, row.name_fi, row.name_sv, start, _last_day(row.end_date), row.years, partial, note
+        )
+    return timing
+
+
+def _number_word(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three"}.get(n, str(n))
+
+
 LAST_PRE_PILOT_YEAR = 2017
 # Population year for weights and for the matching feature: the last calendar year before the
 # pilot (31 Dec 2017), the same for every outcome so estimates are comparable.
@@ -261,7 +277,7 @@ def periods_for(
             }
         )
     windows = pd.DataFrame(rows)
-    codes = set(PILOT_TIMING if municipalities is None else municipalities)
+    codes = set(pilot_timing() if municipalities is None else municipalities)
     return PeriodDefinition(outcome.id, pre, post, _period_text(outcome, pre, post, codes), windows)
 
 
@@ -306,13 +322,13 @@ def _period_text(outcome: Outcome, pre: list[int], post: list[int], codes: set[s
 
 def unit_post_years(code: str, outcome: Outcome, post_years: Iterable[int]) -> list[int]:
     """The post years whose window contains at least one of this municipality's pilot years."""
-    pilot = set(PILOT_TIMING[code].pilot_years)
+    pilot = set(pilot_timing()[code].pilot_years)
     return [t for t in post_years if pilot & set(outcome.calendar_years(t))]
 
 
 def unit_exposure(code: str, outcome: Outcome, post_years: Iterable[int]) -> float:
     """Mean share of the unit's post windows that falls in its own pilot years."""
-    pilot = set(PILOT_TIMING[code].pilot_years)
+    pilot = set(pilot_timing()[code].pilot_years)
     years = unit_post_years(code, outcome, post_years)
     if not years:
         return 0.0
@@ -367,7 +383,7 @@ def _resolve_municipalities(value: object) -> list[str]:
             code = muni.resolve(str(item).zfill(3) if isinstance(item, (int, np.integer)) else item)
         except ParameterError as err:
             raise ParameterError(f"municipalities: {err}") from None
-        if code not in PILOT_TIMING:
+        if code not in pilot_timing():
             raise ParameterError(
                 f"municipalities: {item!r} ({code}) was not a pilot municipality; the analysis "
                 f"needs the pilot's timing. Pilot municipalities: {_pilot_names()}"
@@ -380,7 +396,7 @@ def _resolve_municipalities(value: object) -> list[str]:
 def _pilot_names() -> str:
     return ", ".join(
         f"{t.name_fi}" + (f" ({t.name_sv})" if t.name_sv != t.name_fi else "") + f" {c}"
-        for c, t in PILOT_TIMING.items()
+        for c, t in pilot_timing().items()
     )
 
 
@@ -453,7 +469,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
             )
     for code in codes:
         if not unit_post_years(code, outcome, periods.post_years):
-            t = PILOT_TIMING[code]
+            t = pilot_timing()[code]
             raise ParameterError(
                 f"post_years={periods.post_years} contain none of {t.name_fi}'s pilot years "
                 f"{list(t.pilot_years)} ({outcome.id}); choose post years that include them"
@@ -600,7 +616,7 @@ def analyse(p: Mapping) -> PilotAnalysis:
     groups["kind"] = "group"
     groups["municipality_code"] = pd.NA
     units = panel[panel["municipality_code"].isin(codes)][["municipality_code", "year", "value"]].copy()
-    units["series"] = units["municipality_code"].map(lambda c: PILOT_TIMING[c].name_fi)
+    units["series"] = units["municipality_code"].map(lambda c: pilot_timing()[c].name_fi)
     units["kind"] = "municipality"
     units["n_units"] = 1
     trends = pd.concat([groups, units], ignore_index=True)
@@ -614,11 +630,11 @@ def analyse(p: Mapping) -> PilotAnalysis:
         [
             {
                 "municipality_code": c,
-                "name_fi": PILOT_TIMING[c].name_fi,
-                "name_sv": PILOT_TIMING[c].name_sv,
-                "pilot_start": PILOT_TIMING[c].start,
-                "pilot_end": PILOT_TIMING[c].end,
-                "pilot_years": list(PILOT_TIMING[c].pilot_years),
+                "name_fi": pilot_timing()[c].name_fi,
+                "name_sv": pilot_timing()[c].name_sv,
+                "pilot_start": pilot_timing()[c].start,
+                "pilot_end": pilot_timing()[c].end,
+                "pilot_years": list(pilot_timing()[c].pilot_years),
                 "post_years_used": timing[c],
                 "exposure_share": unit_exposure(c, outcome, periods.post_years),
                 f"population_{REFERENCE_YEAR}": float(pop_ref.get(c, np.nan)),
@@ -626,7 +642,7 @@ def analyse(p: Mapping) -> PilotAnalysis:
                 "pre_mean": float(ue.at[c, "pre_mean"]),
                 "post_mean": float(ue.at[c, "post_mean"]),
                 "did": float(ue.at[c, "did"]),
-                "note": PILOT_TIMING[c].note,
+                "note": pilot_timing()[c].note,
             }
             for c in codes
         ]
@@ -774,7 +790,7 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
             f"{_span(treated.set_index('municipality_code').at['851', 'post_years_used'])})."
         )
     if "680" in treated["municipality_code"].values:
-        notes.append(PILOT_TIMING["680"].note)
+        notes.append(pilot_timing()["680"].note)
     if p["weighting"] == "population":
         top = treated.sort_values("weight_share", ascending=False).head(2)
         largest = ", ".join(f"{r.name_fi} {100 * r.weight_share:.0f}%" for r in top.itertuples())
@@ -834,7 +850,7 @@ def context_values_2019(municipalities: Iterable[str] | None = None) -> pd.DataF
     """
     from helpers.data import load
 
-    codes = set(PILOT_CODES if municipalities is None else municipalities)
+    codes = set(pilot_codes() if municipalities is None else municipalities)
     s = load("sotkanet_2019")
     s = s[s["indicator_id"].isin(list(CONTEXT_INDICATORS)) & (s["year"] == 2019)].copy()
     s = s[s["value"].notna()]
@@ -874,7 +890,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
     the weight notes and the coverage.
     """
     vals = context_values_2019(municipalities)
-    codes = list(PILOT_CODES if municipalities is None else municipalities)
+    codes = list(pilot_codes() if municipalities is None else municipalities)
     rows, notes = [], []
     for ind_id in CONTEXT_INDICATORS:
         g = vals[vals["indicator_id"] == ind_id]
@@ -906,8 +922,8 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
                     "indicator_label": first["indicator_label"],
                     "unit": first["unit"],
                     "municipality_code": c,
-                    "name_fi": PILOT_TIMING[c].name_fi if c in PILOT_TIMING else "",
-                    "name_sv": PILOT_TIMING[c].name_sv if c in PILOT_TIMING else "",
+                    "name_fi": pilot_timing()[c].name_fi if c in pilot_timing() else "",
+                    "name_sv": pilot_timing()[c].name_sv if c in pilot_timing() else "",
                     "value": x,
                     "rank_from_highest": int(np.sum(v > x) + 1) if np.isfinite(x) else pd.NA,
                     "n_municipalities": len(v),

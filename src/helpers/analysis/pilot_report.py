@@ -25,7 +25,6 @@ from helpers.text import format_number
 
 from .outcomes import OUTCOMES
 from .pilot import (
-    PILOT_TIMING,
     REFERENCE_YEAR,
     PilotAnalysis,
     analyse,
@@ -33,6 +32,7 @@ from .pilot import (
     ordinal,
     periods_for,
     pilot_context_2019,
+    pilot_timing,
 )
 
 # Context indicators in the order the chapter shows them (Sotkanet ids).
@@ -166,7 +166,7 @@ def timeline_table(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
     from 1 Jan or to 31 Dec and says so in ``period_label``.
     """
     frame = _load_fact("pilot_municipalities")
-    chosen = set(PILOT_TIMING if municipalities is None else municipalities)
+    chosen = set(pilot_timing() if municipalities is None else municipalities)
     rows = []
     for r in frame.to_dict(orient="records"):
         code = str(r["municipality_code"]).zfill(3)
@@ -194,11 +194,11 @@ def timeline_table(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows).sort_values("name_fi", ignore_index=True)
-    unknown = sorted(set(out["municipality_code"]) - set(PILOT_TIMING))
+    unknown = sorted(set(out["municipality_code"]) - set(pilot_timing()))
     if unknown:
         raise DataError(
             f"data/facts/pilot_municipalities.csv lists {unknown}, which the pilot engine's "
-            "PILOT_TIMING does not know; the two must name the same six municipalities"
+            "pilot_timing() does not know; the two must name the same six municipalities"
         )
     return out
 
@@ -251,7 +251,7 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
     values = values[values["indicator_id"].isin(CONTEXT_ORDER)].copy()
     values["label"] = values["indicator_id"].map(CONTEXT_SHORT_LABELS)
     values["municipality"] = [bilingual(a, b) for a, b in zip(values["name_fi"], values["name_sv"], strict=True)]
-    names = pilot_names(c for c in codes if c in PILOT_TIMING)
+    names = pilot_names(c for c in codes if c in pilot_timing())
     values["pilot"] = values["municipality_code"].map(names).fillna("").astype(str)
     values.loc[~values["is_pilot"], "pilot"] = ""
     # deterministic jitter: a fixed pseudo-random offset per municipality code
@@ -452,8 +452,8 @@ def trend_frame(analysis: PilotAnalysis) -> pd.DataFrame:
 
 def pilot_names(codes: Iterable[str]) -> dict[str, str]:
     """{code: 'Tampere (Tammerfors)'} in alphabetical order of the Finnish name."""
-    ordered = sorted(codes, key=lambda c: PILOT_TIMING[c].name_fi)
-    return {c: bilingual(PILOT_TIMING[c].name_fi, PILOT_TIMING[c].name_sv) for c in ordered}
+    ordered = sorted(codes, key=lambda c: pilot_timing()[c].name_fi)
+    return {c: bilingual(pilot_timing()[c].name_fi, pilot_timing()[c].name_sv) for c in ordered}
 
 
 def did_display_table(analysis: PilotAnalysis) -> pd.DataFrame:
@@ -561,9 +561,9 @@ def _comparison_sentence(analysis: PilotAnalysis, figures: Mapping[str, str]) ->
             f"and trend of the outcome ({span_text(analysis.periods.pre_years)}) and in population "
             f"({REFERENCE_YEAR}), each neighbour used once ({n} in all; the table after Figure {figures['trends']} lists them)"
         )
-    excluded = sorted(set(PILOT_TIMING) - set(p["municipalities"]))
+    excluded = sorted(set(pilot_timing()) - set(p["municipalities"]))
     if excluded:
-        names = sorted(PILOT_TIMING[c].name_fi for c in excluded)
+        names = sorted(pilot_timing()[c].name_fi for c in excluded)
         text += (
             f". The other pilot {_plural(len(names), 'municipality', 'municipalities')} "
             f"({join_names(names)}) {_plural(len(names), 'is', 'are')} left out of the comparison "
@@ -765,10 +765,10 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
     windows = period_bands(analysis.periods.windows, o)
     d, nums = analysis.did, analysis.numbers
     pl = analysis.placebo
-    names = [PILOT_TIMING[c].name_fi for c in sorted(codes, key=lambda c: PILOT_TIMING[c].name_fi)]
+    names = [pilot_timing()[c].name_fi for c in sorted(codes, key=lambda c: pilot_timing()[c].name_fi)]
     names_bi = [
-        bilingual(PILOT_TIMING[c].name_fi, PILOT_TIMING[c].name_sv)
-        for c in sorted(codes, key=lambda c: PILOT_TIMING[c].name_fi)
+        bilingual(pilot_timing()[c].name_fi, pilot_timing()[c].name_sv)
+        for c in sorted(codes, key=lambda c: pilot_timing()[c].name_fi)
     ]
     facts = pilot_facts()
     notifications = notifications_frame()
@@ -820,9 +820,9 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
     if d.n_treated == 1:
         design = (
             f"This run analyses **{names_bi[0]}** alone, with the pilot's timing for {names[0]}"
-            f" ({span_text(PILOT_TIMING[codes[0]].pilot_years)})."
+            f" ({span_text(pilot_timing()[codes[0]].pilot_years)})."
         )
-    elif d.n_treated == len(PILOT_TIMING):
+    elif d.n_treated == len(pilot_timing()):
         design = f"This run analyses all {d.n_treated} pilot municipalities together as one group."
     else:
         design = (
@@ -848,7 +848,7 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
     captions = {
         "timeline": (
             "When each municipality took part in the participatory social security pilot"
-            + ("" if len(codes) == len(PILOT_TIMING) else " (faded: not in this run's analysis)")
+            + ("" if len(codes) == len(pilot_timing()) else " (faded: not in this run's analysis)")
             + ". Source: "
             + PILOT_FACTS_SOURCE
             + " (data/facts/pilot_municipalities.csv)."
@@ -914,7 +914,7 @@ def parameters_display_table(chapter: PilotChapter, given: Mapping) -> pd.DataFr
     for name in p:
         used = p[name]
         if name == "municipalities":
-            used = ", ".join(f"{PILOT_TIMING[c].name_fi} ({c})" for c in used)
+            used = ", ".join(f"{pilot_timing()[c].name_fi} ({c})" for c in used)
         elif isinstance(used, list):
             used = span_text(used)
         shown = given.get(name)

@@ -32,7 +32,7 @@ import pandas as pd
 from helpers.analysis import comparisons as cmp
 from helpers.charts.render import named_data, records_json, topojson_data
 from helpers.charts.style import CONTEXT_COLOUR, OKABE_ITO, PILOT_GROUP_COLOUR, SEQUENTIAL_SCHEME
-from helpers.data.municipalities import PILOT_MUNICIPALITIES
+from helpers.data.municipalities import pilot_codes
 
 CHOSEN_COLOUR = OKABE_ITO["black"]
 NO_DATA_COLOUR = "#E0E0E0"
@@ -330,7 +330,7 @@ def _value(param: str) -> str:
 
 def is_pilot_expression() -> str:
     """Vega expression: true when the datum's municipality code (``datum.c``) is a pilot municipality."""
-    return "indexof([" + ",".join(f"'{c}'" for c in sorted(PILOT_MUNICIPALITIES)) + "], datum.c) >= 0"
+    return "indexof([" + ",".join(f"'{c}'" for c in pilot_codes()) + "], datum.c) >= 0"
 
 
 def _constant_params(page: PageData) -> list[alt.Parameter]:

@@ -9,17 +9,15 @@ Public API (see data/README.md for provenance and caveats):
     dataset_checksums() -> dict[str, str]   id -> sha256 of the files in use (run records)
     dataset_ids() -> list[str]
     benchmark_load_all() -> dict[str, (rows, seconds)]
-    municipalities                          reference(year), resolve(), harmonise(), PILOT_MUNICIPALITIES
+    municipalities                          reference(year), resolve(), harmonise(), pilot_table()
 """
 
 from helpers.data import municipalities
 from helpers.data.catalogue import catalogue_table, dataset_ids, describe
 from helpers.data.loaders import benchmark_load_all, clear_cache, dataset_checksums, load, load_topojson
-from helpers.data.municipalities import PILOT_MUNICIPALITIES
 from helpers.data.paths import mirror_path
 
 __all__ = [
-    "PILOT_MUNICIPALITIES",
     "benchmark_load_all",
     "catalogue_table",
     "clear_cache",

@@ -20,17 +20,50 @@ import pandas as pd
 from helpers.errors import ParameterError
 from helpers.text import nearest_names
 
-PILOT_MUNICIPALITIES: dict[str, str] = {
-    "211": "Kangasala",
-    "297": "Kuopio",
-    "320": "Kemijärvi",
-    "680": "Raisio",
-    "837": "Tampere",
-    "851": "Tornio",
-}
-# The pilot ran 2018–2019; Tornio took part in 2018 only (STM/THL press release 202/2018).
-PILOT_YEARS: dict[str, tuple[int, ...]] = {code: (2018, 2019) for code in PILOT_MUNICIPALITIES}
-PILOT_YEARS["851"] = (2018,)
+PILOT_TABLE = "pilot_municipalities"  # data/facts/pilot_municipalities.csv, with a citation per row
+
+
+@dataclass(frozen=True)
+class PilotMunicipality:
+    """One municipality of the participatory social security pilot, as its fact table publishes it."""
+
+    code: str
+    name_fi: str
+    name_sv: str
+    start_date: str  # at its published precision: "2018" or "2017-11-01"
+    end_date: str  # "2019-12-31", or "2018" where no exact day is published
+    years: tuple[int, ...]  # calendar years of participation
+    notes: str
+    source: str
+
+
+@functools.cache
+def pilot_table() -> dict[str, PilotMunicipality]:
+    """The pilot municipalities (code -> row) read from their fact table, checked against the catalogue."""
+    from helpers.data.loaders import load
+
+    frame = load(PILOT_TABLE)
+    rows = {}
+    for record in frame.to_dict(orient="records"):
+        code = str(record["municipality_code"]).zfill(3)
+        years = tuple(int(year) for year in str(record["years_participating"]).split(";") if year.strip())
+        rows[code] = PilotMunicipality(
+            code=code,
+            name_fi=str(record["name_fi"]),
+            name_sv=str(record["name_sv"]),
+            start_date=str(record["start_date"]),
+            end_date=str(record["end_date"]),
+            years=years,
+            notes="" if pd.isna(record["notes"]) or not record["notes"] else str(record["notes"]),
+            source=str(record["source"]),
+        )
+    return rows
+
+
+def pilot_codes() -> tuple[str, ...]:
+    """Codes of the pilot municipalities, sorted."""
+    return tuple(sorted(pilot_table()))
+
 
 FIRST_YEAR, LAST_YEAR = 2013, 2026
 MERGERS_FILE = Path(__file__).with_name("mergers.csv")
@@ -266,10 +299,9 @@ def name(code, year: int | None = None, lang: str = "fi") -> str:
 
 
 def pilot_municipalities(year: int | None = None) -> dict[str, str]:
-    """Pilot municipalities (code -> Finnish name); with a year, those taking part that year."""
-    if year is None:
-        return dict(PILOT_MUNICIPALITIES)
-    return {c: n for c, n in PILOT_MUNICIPALITIES.items() if int(year) in PILOT_YEARS[c]}
+    """Pilot municipalities (code -> Finnish name, by code); with a year, those taking part that year."""
+    table = pilot_table()
+    return {code: row.name_fi for code, row in sorted(table.items()) if year is None or int(year) in row.years}
 
 
 # --------------------------------------------------------------------------------- harmonise

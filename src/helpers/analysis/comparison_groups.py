@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.data.municipalities import pilot_codes
 from helpers.errors import ParameterError
 
 from .did import panel_matrix
@@ -42,8 +43,6 @@ COMPARISON_METHODS = {
         "(n_matched per treated municipality, without replacement)"
     ),
 }
-# The six pilot municipalities of 2018 (STM/THL press release 202/2018); never comparison units.
-PILOT_CODES = ("211", "297", "320", "680", "837", "851")
 MATCH_FEATURES = ("pre_level", "pre_trend", "log_population")
 
 
@@ -141,7 +140,7 @@ def comparison_pool(
     reference_year: int = 2017,
     seed: int | None = None,
     *,
-    exclude: Iterable[str] = PILOT_CODES,
+    exclude: Iterable[str] | None = None,
     classification: pd.DataFrame | None = None,
 ) -> ComparisonPool:
     """Choose the comparison municipalities for ``treated`` from ``panel``.
@@ -156,6 +155,8 @@ def comparison_pool(
     there are candidates.
     """
     del seed  # deterministic by design (see docstring)
+    if exclude is None:  # the pilot municipalities (data/facts/pilot_municipalities.csv) are never comparison units
+        exclude = pilot_codes()
     if method not in COMPARISON_METHODS:
         raise ParameterError(
             f"comparison={method!r} is not a comparison method; choose one of {list(COMPARISON_METHODS)}"
