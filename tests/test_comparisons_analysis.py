@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from data.support import shared_mirror
 
-from helpers.analysis import comparisons as cmp
+from helpers.analysis import municipal_comparisons as cmp
 from helpers.chapters import comparisons as comparisons_chapter
+from helpers.chapters import comparisons_text
 from helpers.errors import ParameterError
 
 
@@ -185,7 +186,7 @@ def test_peers_of_tampere_on_real_data_exclude_incomplete_municipalities():
     assert chapter.peers.n_candidates + len(chapter.peers.excluded) == 308
     assert len(chapter.peers.table) == cmp.N_PEERS
     assert chapter.peers.table["distance"].is_monotonic_increasing
-    table = cmp.peers_table(chapter)
+    table = comparisons_text.peers_table(chapter)
     assert table.iloc[0]["Rank"] == "chosen" and table.iloc[0]["Municipality"] == "Tampere (Tammerfors)"
     assert len(table) == cmp.N_PEERS + 1
 
@@ -200,9 +201,9 @@ def test_group_members_and_their_weighted_unemployment():
 
 
 def test_narrative_explains_a_municipality_without_its_own_values():
-    text = cmp.narrative(_prepared("Pertunmaa"))
+    text = comparisons_text.narrative(_prepared("Pertunmaa"))
     assert "Mäntyharju" in text["standing_sentence"] and "No peers" in text["peers_sentence"]
-    tampere = cmp.narrative(_prepared("Tammerfors"))
+    tampere = comparisons_text.narrative(_prepared("Tammerfors"))
     assert tampere["name"] == "Tampere" and "rank" in tampere["standing_sentence"]
 
 

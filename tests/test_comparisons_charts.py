@@ -8,7 +8,7 @@ import math
 import pytest
 
 from helpers import charts
-from helpers.analysis import comparisons as cmp
+from helpers.analysis import municipal_comparisons as cmp
 from helpers.chapters import comparisons as comparisons_chapter
 from helpers.charts import comparisons as cc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.analysis import comparisons as cmp
+from helpers.analysis import municipal_comparisons as cmp
 from helpers.charts.render import spec_nodes  # noqa: E402
 from helpers.errors import ParameterError
 from helpers.widgets import build_explorer, explorer_state

@@ -67,7 +67,7 @@ def test_pilot_indicator_table_has_each_pilot_and_the_median():
 
 def test_validator_names_the_years_and_the_nearest_indicator():
     with pytest.raises(ParameterError, match=r"'year' = 2030 is outside the data.*\[2019\]"):
-        introduction.validate({"year": 2030, "indicator": overview.OVERVIEW_INDICATORS[0]})
+        introduction.validate({"year": 2030, "indicator": "unemployment_rate_pct"})
     with pytest.raises(ParameterError, match="nearest: unemployment_rate_pct"):
         introduction.validate({"year": 2019, "indicator": "unemployment_rate"})
     assert introduction.validate({"year": "2019"}) == introduction.Params(year=2019)

@@ -12,14 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import data
+from helpers.analysis.indicators import overview_indicators
 from helpers.data.municipalities import pilot_municipalities
-
-OVERVIEW_INDICATORS = (
-    "social_assistance_recipients_25_64_pct",
-    "social_assistance_eur_per_resident",
-    "unemployment_rate_pct",
-    "long_term_unemployment_pct",
-)
 
 
 @dataclass(frozen=True)
@@ -131,7 +125,7 @@ def key_figures_table(figures: dict[str, KeyFigure]) -> pd.DataFrame:
 def pilot_indicator_table(year: int) -> pd.DataFrame:
     """Each pilot municipality's value of the overview indicators beside the median municipality."""
     sotkanet = data.load("sotkanet_2019")
-    sotkanet = sotkanet[(sotkanet["year"] == year) & sotkanet["indicator"].isin(OVERVIEW_INDICATORS)]
+    sotkanet = sotkanet[(sotkanet["year"] == year) & sotkanet["indicator"].isin(overview_indicators())]
     medians = sotkanet.groupby(["indicator", "indicator_label", "unit"], as_index=False)["value"].median()
     medians["municipality"] = "Median municipality"
     pilots = sotkanet[sotkanet["municipality_code"].isin(pilot_municipalities())].copy()

@@ -39,6 +39,7 @@ from .did import (
     placebo_distribution,
     pre_trend,
 )
+from .indicators import Indicator, pilot_context_indicators
 from .outcomes import OUTCOMES, Outcome, get_outcome, outcome_panel, population_table
 
 # --------------------------------------------------------------------------- timing
@@ -812,33 +813,10 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
 
 # --------------------------------------------------------------------------- context 2019
 
-CONTEXT_INDICATORS = {
-    5: "social_assistance_recipients_25_64_pct",
-    453: "social_assistance_eur_per_resident",
-    181: "unemployment_rate_pct",
-    3562: "long_term_unemployment_pct",
-}
-_CONTEXT_WEIGHT_NOTES = {
-    5: (
-        "Population-weighted national figure uses TOTAL population on 31 Dec 2019 as weight: the "
-        "population aged 25–64 is not in the data. The ratio-of-counts figure uses the recipients "
-        "and the age group implied by Sotkanet's absolute values."
-    ),
-    453: (
-        "Total population on 31 Dec 2019 as weight: for euros per resident this equals the total "
-        "spending of the municipalities with data divided by their population."
-    ),
-    181: (
-        "Total population on 31 Dec 2019 as weight (the indicator's denominator is the labour "
-        "force); the ratio-of-counts figure uses unemployed and the labour force implied by "
-        "Sotkanet's absolute values."
-    ),
-    3562: (
-        "Total population on 31 Dec 2019 as weight (the indicator's denominator is the labour "
-        "force); the ratio-of-counts figure uses the long-term unemployed and the labour force "
-        "implied by Sotkanet's absolute values."
-    ),
-}
+
+def _context_indicators() -> dict[int, Indicator]:
+    """The pilot context's indicators by Sotkanet number, in the registry's order."""
+    return {item.sotkanet_id: item for item in pilot_context_indicators()}
 
 
 def context_values_2019(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
@@ -852,7 +830,7 @@ def context_values_2019(municipalities: Iterable[str] | None = None) -> pd.DataF
 
     codes = set(pilot_codes() if municipalities is None else municipalities)
     s = load("sotkanet_2019")
-    s = s[s["indicator_id"].isin(list(CONTEXT_INDICATORS)) & (s["year"] == 2019)].copy()
+    s = s[s["indicator_id"].isin(list(_context_indicators())) & (s["year"] == 2019)].copy()
     s = s[s["value"].notna()]
     pop = population_table()
     s = s.merge(pop[pop["year"] == 2019][["municipality_code", "population"]], on="municipality_code", how="left")
@@ -892,7 +870,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
     vals = context_values_2019(municipalities)
     codes = list(pilot_codes() if municipalities is None else municipalities)
     rows, notes = [], []
-    for ind_id in CONTEXT_INDICATORS:
+    for ind_id, indicator in _context_indicators().items():
         g = vals[vals["indicator_id"] == ind_id]
         if g.empty:
             raise DataError(f"sotkanet_2019 has no 2019 values for indicator {ind_id}; check the data release")
@@ -909,8 +887,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
         first = g.iloc[0]
         notes.append(
             f"{first['indicator_label']}: {len(v)} municipalities with a value"
-            f" ({int((~ok).sum())} without population left out of the weighted figure). "
-            + _CONTEXT_WEIGHT_NOTES[int(ind_id)]
+            f" ({int((~ok).sum())} without population left out of the weighted figure). " + indicator.weight_note
         )
         for c in codes:
             hit = g[g["municipality_code"] == c]
@@ -935,7 +912,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
                     "max": float(v.max()),
                     "national_population_weighted": weighted,
                     "national_from_counts": from_counts,
-                    "weight_note": _CONTEXT_WEIGHT_NOTES[int(ind_id)],
+                    "weight_note": indicator.weight_note,
                 }
             )
     out = pd.DataFrame(rows)

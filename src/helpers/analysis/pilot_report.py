@@ -23,6 +23,7 @@ import pandas as pd
 from helpers.errors import DataError
 from helpers.text import format_number
 
+from .indicators import pilot_context_indicators
 from .outcomes import OUTCOMES
 from .pilot import (
     REFERENCE_YEAR,
@@ -35,14 +36,16 @@ from .pilot import (
     pilot_timing,
 )
 
-# Context indicators in the order the chapter shows them (Sotkanet ids).
-CONTEXT_ORDER = (5, 453, 181, 3562)
-CONTEXT_SHORT_LABELS = {
-    5: "Social assistance recipients aged 25–64 (% of that age group)",
-    453: "Social assistance (€ per resident)",
-    181: "Unemployment (% of labour force)",
-    3562: "Long-term unemployment (% of labour force)",
-}
+
+# Context indicators in the order the chapter shows them (Sotkanet ids) and their labels: the registry's.
+def context_order() -> tuple[int, ...]:
+    return tuple(item.sotkanet_id for item in pilot_context_indicators())
+
+
+def context_labels() -> dict[int, str]:
+    return {item.sotkanet_id: item.context_label for item in pilot_context_indicators()}
+
+
 CONTEXT_SOURCE = "THL, Sotkanet.fi (CC BY 4.0), 2019"
 OUTCOME_SOURCES = {
     "unemployment_monthly": (
@@ -247,9 +250,9 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
     codes = list(municipalities)
     values = context_values_2019(codes)
     context = pilot_context_2019(codes)
-    order = {ind: i for i, ind in enumerate(CONTEXT_ORDER)}
-    values = values[values["indicator_id"].isin(CONTEXT_ORDER)].copy()
-    values["label"] = values["indicator_id"].map(CONTEXT_SHORT_LABELS)
+    order = {ind: i for i, ind in enumerate(context_order())}
+    values = values[values["indicator_id"].isin(context_order())].copy()
+    values["label"] = values["indicator_id"].map(context_labels())
     values["municipality"] = [bilingual(a, b) for a, b in zip(values["name_fi"], values["name_sv"], strict=True)]
     names = pilot_names(c for c in codes if c in pilot_timing())
     values["pilot"] = values["municipality_code"].map(names).fillna("").astype(str)
@@ -266,7 +269,7 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
         .rename(columns={"national_population_weighted": "national"})
         .reset_index(drop=True)
     )
-    national["label"] = national["indicator_id"].map(CONTEXT_SHORT_LABELS)
+    national["label"] = national["indicator_id"].map(context_labels())
     national["national_label"] = [
         f"National {format_number(v, 1)}, population-weighted, computed from municipal values"
         for v in national["national"]
@@ -281,11 +284,11 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
 def context_display_table(context: pd.DataFrame) -> pd.DataFrame:
     """Per indicator and pilot municipality: value, rank, median and the computed national figure."""
     frame = context.copy()
-    frame["order"] = frame["indicator_id"].map({ind: i for i, ind in enumerate(CONTEXT_ORDER)})
+    frame["order"] = frame["indicator_id"].map({ind: i for i, ind in enumerate(context_order())})
     frame = frame.sort_values(["order", "name_fi"], ignore_index=True)
     return pd.DataFrame(
         {
-            "Indicator (2019)": frame["indicator_id"].map(CONTEXT_SHORT_LABELS),
+            "Indicator (2019)": frame["indicator_id"].map(context_labels()),
             "Municipality": [bilingual(a, b) for a, b in zip(frame["name_fi"], frame["name_sv"], strict=True)],
             "Value": frame["value"].astype(float),
             "Rank (1 = highest)": [
@@ -303,11 +306,11 @@ def context_display_table(context: pd.DataFrame) -> pd.DataFrame:
 def context_paragraph(context: pd.DataFrame) -> str:
     """Sentences on where the analysed pilot municipalities stand in 2019 (any number of them)."""
     parts = []
-    for ind in CONTEXT_ORDER:
+    for ind in context_order():
         g = context[context["indicator_id"] == ind].dropna(subset=["value"]).sort_values("value", ascending=False)
         if g.empty:
             continue
-        label = CONTEXT_SHORT_LABELS[ind].split(" (")[0].lower()
+        label = context_labels()[ind].split(" (")[0].lower()
         unit = " €" if ind == 453 else " %"
         median = float(g["median"].iloc[0])
         national = float(g["national_population_weighted"].iloc[0])

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.analysis import comparisons
+from helpers.analysis import municipal_comparisons as comparisons
+from helpers.chapters import comparisons_text
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.data import municipalities as munis
@@ -68,7 +69,7 @@ class ComparisonsPage:
     comparisons: comparisons.Comparisons
 
     def glue_values(self) -> dict[str, Any]:
-        return {**comparisons.narrative(self.comparisons), **self.numbering.labels()}
+        return {**comparisons_text.narrative(self.comparisons), **self.numbering.labels()}
 
 
 def prepare(params: Params) -> ComparisonsPage:

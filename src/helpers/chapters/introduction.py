@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import overview
+from helpers.analysis.indicators import overview_indicators
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
@@ -32,11 +33,11 @@ def validate(given: Mapping[str, Any]) -> Params:
         raise ParameterError(
             f"parameter 'year' = {values['year']} is outside the data: the Sotkanet release holds {years}"
         )
-    if values["indicator"] not in overview.OVERVIEW_INDICATORS:
-        nearest = nearest_names(values["indicator"], overview.OVERVIEW_INDICATORS, cutoff=0.3)
+    if values["indicator"] not in overview_indicators():
+        nearest = nearest_names(values["indicator"], overview_indicators(), cutoff=0.3)
         raise ParameterError(
             f"parameter 'indicator' = {values['indicator']!r} is not one of the overview indicators; "
-            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(overview.OVERVIEW_INDICATORS)}"
+            f"nearest: {', '.join(nearest) or 'none'}; valid: {', '.join(overview_indicators())}"
         )
     return Params(**values)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from helpers.analysis import comparisons as cmp
+from helpers.analysis import municipal_comparisons as cmp
 from helpers.charts.render import named_data, records_json, topojson_data
 from helpers.charts.style import CONTEXT_COLOUR, OKABE_ITO, PILOT_GROUP_COLOUR, SEQUENTIAL_SCHEME
 from helpers.data.municipalities import pilot_codes
@@ -604,10 +604,10 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
 def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChart:
     """The chosen municipality's nearest peers, computed in the page as ``analysis.comparisons.peers``."""
     order = list(page.indicators["indicator"])
-    fields = [f"p{k}" for k in range(len(cmp.PEER_INDICATORS))]
+    fields = [f"p{k}" for k in range(len(cmp.peer_indicators()))]
     calc = {
         f: f"datum.v && isValid(datum.v[{order.index(i)}]) ? datum.v[{order.index(i)}] / 10 : null"
-        for f, i in zip(fields, cmp.PEER_INDICATORS)
+        for f, i in zip(fields, cmp.peer_indicators())
     }
     complete = " && ".join(f"isValid(datum.{f})" for f in fields)
     distance = "sqrt(" + " + ".join(f"pow(datum.z_{f} - datum.c_{f}, 2)" for f in fields) + ")"
@@ -665,7 +665,7 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
             title=alt.TitleParams(
                 text=[
                     "Most similar municipalities (z-score distance",
-                    f"on {len(cmp.PEER_INDICATORS)} indicators; the peer table lists them)",
+                    f"on {len(cmp.peer_indicators())} indicators; the peer table lists them)",
                 ],
                 fontSize=12,
                 anchor="start",

@@ -30,7 +30,7 @@ import pandas as pd
 import vl_convert
 
 from helpers import charts
-from helpers.analysis import comparisons as cmp
+from helpers.analysis import municipal_comparisons as cmp
 from helpers.charts.comparisons import CHOSEN_COLOUR, ROLE_DOMAIN, ROLE_RANGE, is_pilot_expression
 from helpers.charts.style import CHART_WIDTH, OKABE_ITO
 from helpers.data import municipalities as munis
