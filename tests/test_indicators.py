@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from helpers.analysis import indicators, municipal_comparisons, overview, pilot, pilot_report
-from helpers.chapters import introduction
+from helpers.analysis import indicators, municipal_comparisons, overview, pilot
+from helpers.chapters import introduction, pilot_tables
 
 FAMILIES = indicators.Indicator(  # a real Sotkanet indicator of the release, not yet in any of the views
     "families_with_children_pct",
@@ -45,7 +45,7 @@ def test_one_registry_entry_adds_an_indicator_to_every_view(one_more_indicator):
     context = pilot.pilot_context_2019()
     assert 179 in set(context["indicator_id"])
     assert context.loc[context["indicator_id"] == 179, "weight_note"].eq(FAMILIES.weight_note).all()
-    values, national, _ = pilot_report.context_frames(["837"])
+    values, national, _ = pilot_tables.context_frames(["837"])
     assert "Families with children (% of families)" in set(values["label"])
     peers = municipal_comparisons.peers(municipal_comparisons.indicator_values(), "837")
     assert "families_with_children_pct" in peers.indicators

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.analysis import pilot_report as report
 from helpers.analysis.pilot import pilot_timing
 from helpers.chapters import pilot as pilot_chapter
+from helpers.chapters import pilot_report as report
 from helpers.charts import pilot as pc
 from helpers.charts import render, style
 from helpers.charts.render import spec_nodes  # noqa: E402

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.analysis import pilot_report
 from helpers.analysis.pilot import validate_pilot_parameters
+from helpers.chapters import pilot_report
 from helpers.chapters.model import as_values, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError

@@ -1,6 +1,6 @@
 """Charts of the pilot chapter (chapter 3): timeline, 2019 context, trends, event study, placebo.
 
-Every builder takes plain DataFrames (the frames ``helpers.analysis.pilot_report`` prepares, or
+Every builder takes plain DataFrames (the frames ``helpers.chapters.pilot_report`` prepares, or
 synthetic frames in tests) with only the columns it draws, and returns an Altair chart with a
 white background. Pilot municipalities keep their fixed colours (``style.PILOT_COLOURS``); the
 pilot group and the comparison group use ``PILOT_GROUP_COLOUR`` and ``COMPARISON_COLOUR``. Every
