@@ -1,12 +1,18 @@
-"""Analysis on top of ``helpers.data``: pure functions returning tidy DataFrames for charts.
+"""Analysis on top of ``helpers.data``: functions returning tidy DataFrames and numbers for the chapters.
 
 Modules of the pilot chapter (other chapters' modules live alongside):
 
 * ``outcomes``: the pilot chapter's outcome registry (``OUTCOMES``) and ``outcome_panel``;
 * ``did``: difference-in-differences, event study and vectorised placebo inference;
 * ``comparison_groups``: comparison-group selection (all, same region, same urban-rural group, matched);
-* ``pilot``: the pilot's timing, period definitions, parameter validation,
-  ``run_pilot_analysis`` and the 2019 context table.
+* ``pilot_timing``: the pilot's timing (from its fact table) and the pre/post periods;
+* ``pilot_parameters``: the engine's checks of a parameter set (run once, by the chapter's ``validate``);
+* ``pilot_context``: the pilot municipalities among all municipalities in 2019;
+* ``pilot``: the analysis (``analyse``; ``run_pilot_analysis`` checks first), re-exporting the above.
+
+Other chapters: ``indicators`` (the indicator registry), ``municipal_comparisons`` (with
+``municipal_indicators``, ``unemployment_trends``, ``peers``), ``overview``, ``national``, ``survey``.
+Sentences and captions are written in ``helpers.chapters``, not here.
 
 Submodules are imported on first use (``helpers.analysis.run_pilot_analysis`` works), so importing
 the package stays cheap.
