@@ -12,6 +12,7 @@ from helpers.chapters import introduction, pilot_tables
 FAMILIES = indicators.Indicator(  # a real Sotkanet indicator of the release, not yet in any of the views
     "families_with_children_pct",
     179,
+    name="families with children",
     context_label="Families with children (% of families)",
     peer_label="Families with children, %",
     overview=True,
@@ -42,6 +43,7 @@ def test_the_views_follow_the_registry_in_its_order():
 def test_one_registry_entry_adds_an_indicator_to_every_view(one_more_indicator):
     assert "families_with_children_pct" in set(overview.pilot_indicator_table(2019)["indicator"])
     assert introduction.validate({"indicator": "families_with_children_pct"}).indicator == "families_with_children_pct"
+    assert introduction.pilot_chart_alt_text().endswith("long-term unemployment or families with children.")
     context = pilot.pilot_context_2019()
     assert 179 in set(context["indicator_id"])
     assert context.loc[context["indicator_id"] == 179, "weight_note"].eq(FAMILIES.weight_note).all()
@@ -56,6 +58,8 @@ def test_every_registry_entry_is_an_indicator_of_the_release():
     for item in indicators.INDICATORS:
         assert catalogue[item.id] == item.sotkanet_id, item.id
         assert dataclasses.replace(item) == item
+        if item.overview:
+            assert item.name, item.id
         if item.pilot_context:
             assert item.context_label and item.weight_note, item.id
         if item.peers:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 class Indicator:
     id: str  # the data release's short id, e.g. "unemployment_rate_pct"
     sotkanet_id: int  # THL's indicator number
+    name: str = ""  # in a sentence: "long-term unemployment"
     context_label: str = ""  # label in the pilot context chart and table
     peer_label: str = ""  # short column header of the peer table
     overview: bool = False  # the introduction's chart of the pilot municipalities
@@ -34,6 +35,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "social_assistance_recipients_25_64_pct",
         5,
+        name="social assistance recipients aged 25–64",
         context_label="Social assistance recipients aged 25–64 (% of that age group)",
         peer_label="Social assistance 25–64, %",
         overview=True,
@@ -48,6 +50,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "social_assistance_eur_per_resident",
         453,
+        name="social assistance euros per resident",
         context_label="Social assistance (€ per resident)",
         overview=True,
         pilot_context=True,
@@ -59,6 +62,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "unemployment_rate_pct",
         181,
+        name="unemployment",
         context_label="Unemployment (% of labour force)",
         overview=True,
         pilot_context=True,
@@ -67,6 +71,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "long_term_unemployment_pct",
         3562,
+        name="long-term unemployment",
         context_label="Long-term unemployment (% of labour force)",
         peer_label="Long-term unemployed, %",
         overview=True,
@@ -82,6 +87,11 @@ INDICATORS: tuple[Indicator, ...] = (
 
 def overview_indicators() -> tuple[str, ...]:
     return tuple(item.id for item in INDICATORS if item.overview)
+
+
+def overview_names() -> tuple[str, ...]:
+    """The overview's indicators in words, for the alt text of its chart."""
+    return tuple(item.name for item in INDICATORS if item.overview)
 
 
 def pilot_context_indicators() -> tuple[Indicator, ...]:

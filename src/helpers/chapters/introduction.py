@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import overview
-from helpers.analysis.indicators import overview_indicators
+from helpers.analysis.indicators import overview_indicators, overview_names
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
@@ -50,12 +50,26 @@ class Introduction:
     key_figures_table: pd.DataFrame
     indicator_table: pd.DataFrame
 
+    @property
+    def pilot_chart_alt_text(self) -> str:
+        return pilot_chart_alt_text()
+
     def glue_values(self) -> dict[str, Any]:
         return {
             **{name: figure.value for name, figure in self.key_figures.items()},
             "year": self.params.year,
             **self.numbering.labels(),
         }
+
+
+def pilot_chart_alt_text() -> str:
+    """What the pilot chart shows, naming the overview's indicators of the registry."""
+    names = list(overview_names())
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return (
+        "Horizontal bars, one per pilot municipality plus the median municipality, for the indicator chosen "
+        f"in the dropdown: {listed}."
+    )
 
 
 def prepare(params: Params) -> Introduction:
