@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.analysis.comparison import PILOT_CODES, comparison_pool
+from helpers.analysis.comparison_groups import comparison_pool
 from helpers.analysis.did import did_estimate
 from helpers.analysis.outcomes import OUTCOMES, outcome_panel
-from helpers.analysis.pilot import PILOT_TIMING, periods_for, unit_post_years
+from helpers.analysis.pilot import periods_for, pilot_timing, unit_post_years
 from helpers.analysis.robustness import log_panel
+from helpers.data.municipalities import pilot_codes
 from helpers.errors import MirrorNotFound
 
 OUTCOME = "families_social_assistance_pct"
@@ -43,8 +44,8 @@ def panel(mirror):
 @pytest.fixture(scope="module")
 def design(panel):
     o = OUTCOMES[OUTCOME]
-    timing = {c: unit_post_years(c, o, POST) for c in PILOT_TIMING}
-    pool = comparison_pool(panel, list(PILOT_TIMING), "all", pre_years=PRE)
+    timing = {c: unit_post_years(c, o, POST) for c in pilot_timing()}
+    pool = comparison_pool(panel, list(pilot_timing()), "all", pre_years=PRE)
     return timing, pool.codes
 
 
@@ -81,7 +82,7 @@ def test_panel_values_match_the_raw_counts(mirror, panel):
         assert v[(r["municipality_code"], int(float(r["year"])))] == pytest.approx(expected, rel=1e-12)
     # 273 municipalities have a share in every year 2006-2021 (independent count), all pilots among them
     complete = panel.groupby("municipality_code")["complete"].first()
-    assert int(complete.sum()) == 273 and complete[list(PILOT_CODES)].all()
+    assert int(complete.sum()) == 273 and complete[list(pilot_codes())].all()
 
 
 def test_default_did_pinned_to_an_independent_computation(panel, design):

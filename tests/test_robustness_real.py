@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from helpers.analysis.outcomes import OUTCOMES, get_outcome, outcome_panel
-from helpers.analysis.pilot import PILOT_TIMING, run_pilot_analysis, unit_post_years
+from helpers.analysis.pilot import analyse, pilot_timing, unit_post_years
 from helpers.analysis.robustness import (
     leave_one_out,
     pilot_checks,
@@ -24,6 +24,8 @@ from helpers.analysis.robustness import (
     specification_grid,
     summarise_specifications,
 )
+from helpers.chapters import pilot as pilot_chapter
+from helpers.chapters.model import as_values
 from helpers.errors import MirrorNotFound
 
 PRE, POST = [2013, 2014, 2015, 2016, 2017], [2018, 2019]
@@ -43,7 +45,7 @@ def mirror():
 @pytest.fixture(scope="module")
 def unemployment():
     o = get_outcome("unemployment_rate")
-    timing = {c: unit_post_years(c, o, POST) for c in PILOT_TIMING}
+    timing = {c: unit_post_years(c, o, POST) for c in pilot_timing()}
     return outcome_panel(o.id), timing, pilot_pool(o.id, "all", PRE).codes
 
 
@@ -74,7 +76,7 @@ def test_placebo_in_time_pinned(unemployment):
 
 
 def test_event_study_leaves_tornio_out_of_2019_like_the_did(mirror):
-    a = run_pilot_analysis()
+    a = analyse(as_values(pilot_chapter.validate({})))  # the chapter's defaults, checked once
     es = a.event_study.set_index("year")
     assert es.at[2019, "n_treated"] == 5 and es.at[2018, "n_treated"] == 6
     # independent: weighted mean of (2019 - 2017) over the five 2019 pilots minus the pool's

@@ -52,9 +52,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.data.municipalities import pilot_codes
 from helpers.errors import ParameterError
 
-from .comparison import PILOT_CODES, ComparisonPool, _greedy_match, comparison_pool, complete_units, matching_features
+from .comparison_groups import ComparisonPool, _greedy_match, comparison_pool, complete_units, matching_features
 from .did import (
     _changes,
     _cohorts,
@@ -411,13 +412,13 @@ def size_band_pool(
     treated: Sequence[str],
     reference_year: int = 2017,
     *,
-    exclude: Iterable[str] = PILOT_CODES,
+    exclude: Iterable[str] | None = None,
 ) -> ComparisonPool:
     """Non-treated municipalities with complete data in any population size band of the treated
     ones (population on 31 Dec of ``reference_year``)."""
     treated = [str(c) for c in treated]
     complete, incomplete = complete_units(panel, reference_year=reference_year)
-    excluded = set(str(c) for c in exclude) | set(treated)
+    excluded = set(str(c) for c in (pilot_codes() if exclude is None else exclude)) | set(treated)
     lacking = [c for c in treated if c not in complete]
     if lacking:
         raise ParameterError(f"treated municipalities {lacking} lack complete data for this outcome")
@@ -445,7 +446,7 @@ def level_matched_pool(
     n_matched: int = 5,
     reference_year: int = 2017,
     *,
-    exclude: Iterable[str] = PILOT_CODES,
+    exclude: Iterable[str] | None = None,
 ) -> ComparisonPool:
     """Nearest neighbours on pre-period LEVEL and log population only, ``n_matched`` per treated
     unit, greedy without replacement (as ``comparison_pool(method='matched')``).
@@ -455,7 +456,7 @@ def level_matched_pool(
     """
     treated = [str(c) for c in treated]
     complete, incomplete = complete_units(panel, reference_year=reference_year)
-    excluded = set(str(c) for c in exclude) | set(treated)
+    excluded = set(str(c) for c in (pilot_codes() if exclude is None else exclude)) | set(treated)
     candidates = [c for c in complete if c not in excluded]
     if n_matched * len(treated) > len(candidates):
         raise ParameterError(
@@ -629,7 +630,7 @@ def pilot_pool(
     from .pilot import REFERENCE_YEAR
 
     panel = outcome_panel(outcome_id)
-    codes = list(PILOT_CODES if codes is None else codes)
+    codes = list(pilot_codes() if codes is None else codes)
     if comparison == "size_band":
         return size_band_pool(panel, codes, REFERENCE_YEAR)
     if comparison == "matched_level":
@@ -667,10 +668,10 @@ def pilot_checks(params: Mapping) -> dict[str, pd.DataFrame]:
     post years ending before the first window that contains a pilot year)."""
     p = validate_spec(params)
     from .outcomes import get_outcome, outcome_panel
-    from .pilot import LAST_PRE_PILOT_YEAR, PILOT_TIMING, REFERENCE_YEAR, unit_post_years
+    from .pilot import LAST_PRE_PILOT_YEAR, REFERENCE_YEAR, pilot_timing, unit_post_years
 
     outcome = get_outcome(p["outcome"])
-    codes = list(PILOT_TIMING)
+    codes = list(pilot_timing())
     timing = {c: unit_post_years(c, outcome, p["post_years"]) for c in codes}
     pool = pilot_pool(outcome.id, p["comparison"], p["pre_years"], int(p["n_matched"]), codes)
     panel = outcome_panel(outcome.id)
@@ -722,10 +723,10 @@ def spec_result(params: Mapping) -> dict:
     t0 = time.perf_counter()
     p = validate_spec(params)
     from .outcomes import get_outcome, outcome_panel
-    from .pilot import PILOT_TIMING, REFERENCE_YEAR, unit_post_years
+    from .pilot import REFERENCE_YEAR, pilot_timing, unit_post_years
 
     outcome = get_outcome(p["outcome"])
-    codes = list(PILOT_TIMING)
+    codes = list(pilot_timing())
     timing = {c: unit_post_years(c, outcome, p["post_years"]) for c in codes}
     pool = pilot_pool(outcome.id, p["comparison"], p["pre_years"], int(p["n_matched"]), codes)
     panel = outcome_panel(outcome.id)
