@@ -11,6 +11,7 @@ from helpers import charts
 from helpers.analysis import municipal_comparisons as cmp
 from helpers.chapters import comparisons as comparisons_chapter
 from helpers.charts import comparisons as cc
+from helpers.charts import comparisons_boundaries as boundaries
 
 CHART_DATA_BUDGET = 200_000  # bytes of chart data the default chapter may publish (page limit 2 MB)
 
@@ -118,11 +119,11 @@ def test_simplified_boundaries_keep_every_municipality_and_ring(page):
     assert [g["id"] for g in simplified["objects"]["municipalities"]["geometries"]] == cmp.division_codes(2021)
     assert len(simplified["arcs"]) == len(original["arcs"])  # shared borders stay shared
     scale = simplified["transform"]["scale"][0] / original["transform"]["scale"][0]
-    before = [cc._decode(a) for a in original["arcs"]]
-    after = [cc._decode(a) for a in simplified["arcs"]]
+    before = [boundaries._decode(a) for a in original["arcs"]]
+    after = [boundaries._decode(a) for a in simplified["arcs"]]
     for geometry in original["objects"]["municipalities"]["geometries"]:
-        for ring in cc._rings(geometry):
-            a0, a1 = cc._ring_area(ring, before), cc._ring_area(ring, after) * scale * scale
+        for ring in boundaries._rings(geometry):
+            a0, a1 = boundaries._ring_area(ring, before), boundaries._ring_area(ring, after) * scale * scale
             assert a0 * a1 > 0 and abs(a1) > 0.5 * abs(a0), geometry["id"]
     assert sum(len(a) for a in simplified["arcs"]) < sum(len(a) for a in original["arcs"])
     assert len(json.dumps(simplified)) < 0.75 * len(json.dumps(cmp.data.load_topojson("boundaries_2021")))

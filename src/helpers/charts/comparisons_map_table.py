@@ -1,0 +1,107 @@
+"""The map of the comparisons chapter as a table: its text alternative, filled in the page from the figure's data."""
+
+from __future__ import annotations
+
+import json
+
+from helpers.analysis import municipal_comparisons as cmp
+from helpers.charts.comparisons import MUNICIPALITY_PARAM, PageData
+from helpers.charts.render import named_data
+
+_TABLE_SCRIPT = """
+(function () {
+  var script = document.currentScript;
+  if (!script) { return; }
+  var table = script.previousElementSibling, body = table.tBodies[0], key = %(key)s, tries = 0;
+  function findView() {
+    var charts = document.querySelectorAll(".book-chart");
+    for (var i = 0; i < charts.length; i++) {
+      var v = charts[i].vegaView;
+      if (v) { try { v.signal("indicator_index"); return v; } catch (e) { /* another figure */ } }
+    }
+    return null;
+  }
+  function cell(row, text, cls) {
+    var td = document.createElement("td");
+    if (cls) { var span = document.createElement("span"); span.className = cls; span.textContent = text; td.appendChild(span); }
+    else { td.textContent = text; }
+    row.appendChild(td);
+  }
+  function draw(view) {
+    var record = ((window.%(registry)s || {})[key] || [])[0];
+    if (!record) { return; }
+    var k = view.signal("indicator_index"), pick = view.signal("%(pick)s");
+    var values = record.v.map(function (a) { return a && a[k] !== null && a[k] !== undefined ? a[k] / 10 : null; });
+    var ranked = values.filter(function (x) { return x !== null; }).sort(function (a, b) { return b - a; });
+    var title = view.signal("indicator_titles")[k], unit = view.signal("indicator_units")[k];
+    table.caption.textContent = title[0] + (title[1] ? ", " + title[1] : "") + " (" + unit + "), %(year)s: every municipality " +
+      "on the map, ranked 1 = highest. The table follows the Indicator list of Figure %(figure)s; the municipality chosen there is in bold.";
+    table.tHead.rows[0].cells[1].textContent = "Value (" + unit + ")";
+    var fresh = document.createElement("tbody");
+    for (var i = 0; i < record.c.length; i++) {
+      var row = document.createElement("tr"), x = values[i];
+      if (record.c[i] === pick) { row.style.fontWeight = "bold"; }
+      cell(row, record.s[i] ? record.n[i] + " (" + record.s[i] + ")" : record.n[i]);
+      if (x === null) { cell(row, "no data", "no-data"); cell(row, "", null); }
+      else { cell(row, x.toFixed(1)); cell(row, String(ranked.indexOf(x) + 1)); }
+      fresh.appendChild(row);
+    }
+    table.replaceChild(fresh, body);
+    body = fresh;
+  }
+  function init() {
+    var view = findView();
+    if (!view || !((window.%(registry)s || {})[key])) { if (++tries < 300) { setTimeout(init, 100); } return; }
+    draw(view);
+    view.addSignalListener("indicator_index", function () { draw(view); });
+    view.addSignalListener("%(pick)s", function () { draw(view); });
+  }
+  init();
+})();
+"""
+
+
+class TableAlternative:
+    """The map as an HTML table that follows the figure's Indicator and Municipality lists.
+
+    Its rows are filled in the page from the figure's own data file (already loaded for the map), so
+    the page does not carry every value twice; ranks use the same rule as the figure (1 = highest,
+    ties share the lowest rank). ``frame`` holds the same table for the chapter's indicator (tests).
+    """
+
+    def __init__(self, page: PageData, chapter: cmp.Comparisons, figure_number: str):
+        from helpers.charts.render import CHART_DATA_URL_PREFIX, JS_DATA_REGISTRY
+
+        url = named_data(page.municipalities, "comparisons-municipalities").url
+        self.key = url[len(CHART_DATA_URL_PREFIX) : -len(".json")]
+        self.registry = JS_DATA_REGISTRY
+        self.figure_number = figure_number
+        self.year = chapter.year
+        self.frame = cmp.ranking_table(chapter, chapter.indicators[1])
+
+    def _repr_html_(self) -> str:
+        script = _TABLE_SCRIPT % {
+            "key": json.dumps(self.key),
+            "registry": self.registry,
+            "pick": MUNICIPALITY_PARAM,
+            "year": self.year,
+            "figure": self.figure_number,
+        }
+        return (
+            '<table class="book-table comparisons-map-table"><caption>Every municipality on the map of Figure '
+            f"{self.figure_number}, with its value and national rank (1 = highest).</caption>"
+            "<thead><tr><th>Municipality</th><th>Value</th><th>Rank (1 = highest)</th></tr></thead>"
+            '<tbody><tr><td colspan="3">The rows are drawn by the page from the data of Figure '
+            f"{self.figure_number} (this needs JavaScript, like the figure).</td></tr></tbody></table>"
+            f"<script>{script}</script>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Table alternative of Figure {self.figure_number}: {len(self.frame)} municipalities, filled in "
+            "the published page from the figure's data"
+        )
+
+
+def table_alternative(page: PageData, chapter: cmp.Comparisons, figure_number: str) -> TableAlternative:
+    return TableAlternative(page, chapter, figure_number)
