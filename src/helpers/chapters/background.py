@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import national, survey
+from helpers.chapters import survey_tables
 from helpers.chapters.model import named, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 
@@ -43,8 +44,8 @@ class BackgroundPage:
     def glue_values(self) -> dict[str, Any]:
         return {
             **national.published_figures(),
-            **survey.term_labels(self.params.lang),
-            "transfer_date": survey.published_figures()["evidence_transfer_to_kela_date"],
+            **survey_tables.term_labels(self.params.lang),
+            "transfer_date": survey_tables.published_figures()["evidence_transfer_to_kela_date"],
             "lang_name": survey.LANGUAGE_NAMES[self.params.lang],
             **self.numbering.labels(),
         }

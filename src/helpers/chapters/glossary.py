@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import survey
+from helpers.chapters import survey_tables
 from helpers.chapters.model import named, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 
@@ -39,5 +40,5 @@ class GlossaryPage:
 
 def prepare(params: Params) -> GlossaryPage:
     return GlossaryPage(
-        params=params, numbering=numbering(NAME), terms=survey.glossary_page_table(tuple(params.lang_order))
+        params=params, numbering=numbering(NAME), terms=survey_tables.glossary_page_table(tuple(params.lang_order))
     )

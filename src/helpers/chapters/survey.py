@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.analysis import survey
+from helpers.chapters import survey_tables
 from helpers.chapters.model import named, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 
@@ -32,8 +33,8 @@ class SurveyPage:
 
     def glue_values(self) -> dict[str, Any]:
         return {
-            **survey.published_figures(),
-            **survey.term_labels(self.params.lang),
+            **survey_tables.published_figures(),
+            **survey_tables.term_labels(self.params.lang),
             "lang_name": survey.LANGUAGE_NAMES[self.params.lang],
             **self.numbering.labels(),
         }
