@@ -15,10 +15,11 @@ from helpers.chapters.numbering import CHAPTER_NUMBER_ENV, chapter_number, numbe
 from helpers.paths import BOOK_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 PLAN_TEXT = (BOOK_DIR / "runplan.yml").read_text(encoding="utf-8")
-# "Figure 3.3", "section 3.4", "Table 2.1", a heading "## 3.1 ...", set_chapter(3), CHAPTER = 3
+# "Figure 3.3", "section 3.4", "Table 2.1", a heading "## 3.1 ...", set_chapter(3), CHAPTER = 3, "see chapter 4"
 NUMBER_LITERAL = re.compile(
     r"(?:\b(?:Figure|Figures|figure|Section|section|Table|Chapter|chapter)\s+\d+\.\d+)"
-    r"|(?:^#+\s+\d+(?:\.\d+)*\s)|(?:set_chapter\(\s*\d)|(?:^CHAPTER\s*=\s*\d)",
+    r"|(?:^#+\s+\d+(?:\.\d+)*\s)|(?:set_chapter\(\s*\d)|(?:^CHAPTER\s*=\s*\d)"
+    r"|(?:\b(?:see|in|of) (?:the )?chapter \d)",
     flags=re.MULTILINE,
 )
 

@@ -134,7 +134,8 @@ OUTCOMES: dict[str, Outcome] = {
         "practice as well as need. After basic assistance moved to Kela at the start of 2017, "
         "municipal decisions on preventive assistance rose in 2017, and in 2018 supplementary and "
         "preventive decisions together outnumbered those of 2017 (Kuntaliitto's 2017 follow-up "
-        "and its 2019 survey; see chapter 4). The transfer falls in the last calendar year of the last "
+        "and its 2019 survey; see the chapter {doc}`/chapters/survey`). The transfer falls in the last calendar year "
+        "of the last "
         "default pre-period window (year_mid 2016, 2015-2017), so that window already contains it.",
         variable_fi="Täydentävä toimeentulotuki",
     ),
