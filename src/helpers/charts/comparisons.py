@@ -14,7 +14,7 @@ alone take 1.8 MB), so the interactive figure's data are published once, compact
 * the chosen municipality's trend (``comparisons-trend``: monthly and annual arrays of four
   series, tenths) and Diak indices (a few rows).
 
-Ranks and peers are computed in the page with the rules of ``helpers.analysis.comparisons``:
+Ranks and peers are computed in the page with the rules of ``helpers.analysis.municipal_comparisons``:
 Vega's ``rank`` (1 = highest; ties share the lowest rank) and z-scores with the sample standard
 deviation over the municipalities with every peer indicator.
 """

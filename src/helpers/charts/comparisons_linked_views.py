@@ -260,7 +260,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
 
 
 def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChart:
-    """The chosen municipality's nearest peers, computed in the page as ``analysis.comparisons.peers``."""
+    """The chosen municipality's nearest peers, computed in the page as ``analysis.peers.peers``."""
     order = list(page.indicators["indicator"])
     fields = [f"p{k}" for k in range(len(cmp.peer_indicators()))]
     calc = {
