@@ -146,7 +146,7 @@ def test_codes_in_a_y_list_reach_the_validator_as_typed(capsys, kernel, tmp_path
 def test_the_run_plan_reads_codes_as_typed_too(tmp_path):
     path = tmp_path / "runplan.yml"
     path.write_text(
-        "root:\n  page: chapters/comparisons\n  notebook: notebooks/comparisons.ipynb\n"
+        "root:\n  page: chapters/comparisons\n  notebook: notebooks/comparisons.ipynb\n  chapter: comparisons\n"
         "  parameters:\n    municipality: 075\n"
     )
     assert runplan.load_run_plan(path).root.parameters == {"municipality": "075"}
