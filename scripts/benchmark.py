@@ -8,6 +8,15 @@ notebook (and which notebooks re-executed), nbval time, and for every page its w
 everything it loads and the time until all its charts are drawn (headless chromium).
 Needs BOOK_DATA_MIRROR. Targets (issue #2/#6): rebuild < 5 s, full build < 60 s, pages < 2 MB,
 charts drawn < 2 s.
+
+    .venv/bin/python scripts/benchmark.py --batch    # the batch engine against naive papermill
+
+`--batch` runs the labelled test template (tests/data/batch_template.ipynb: one dataset, one
+figure per municipality) for the same 24 municipalities twice, from a clean run cache: a naive
+sequential loop (one papermill call and one kernel start per run) and the batch engine (warm
+kernels, two workers); it prints per-run seconds, the speed-up, where the batch time goes, and
+the time of a no-change rebuild of the whole book in this work tree. Targets (issue #11):
+speed-up >= 10x per page, no-change rebuild < 5 s.
 """
 
 from __future__ import annotations
@@ -52,7 +61,10 @@ def timed(label: str, command: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def executed_pages(build_output: str) -> list[str]:
-    return [line.split(":")[0].strip() for line in build_output.splitlines() if ": executed in" in line]
+    """Pages a build executed, from its plain progress lines ("  [2/7] chapters/x: executed in 1.0 s")."""
+    return [
+        line.split("] ", 1)[-1].split(":")[0].strip() for line in build_output.splitlines() if ": executed in" in line
+    ]
 
 
 def touch_one_notebook(tree: Path) -> str:
@@ -124,14 +136,136 @@ def measure_pages(tree: Path) -> list[dict]:
     return rows
 
 
+def _cell_seconds(notebook: nbformat.NotebookNode) -> float:
+    """Time spent inside the cells (papermill's per-cell durations): the analysis itself."""
+    return sum(float(cell.metadata.get("papermill", {}).get("duration") or 0.0) for cell in notebook.cells)
+
+
+def batch_benchmark(runs: int = 24, workers: int = 2) -> dict:
+    """Naive papermill loop vs the batch engine on the same runs of the test template."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from helpers.book import batch, build, runplan
+
+    template = ROOT / "tests" / "data" / "batch_template.ipynb"
+    codes = [parameters["municipality"] for parameters, _ in runplan.municipalities_in_release(2021)][:runs]
+    work = Path(tempfile.mkdtemp(prefix="book-batch-bench-"))
+    figures: dict = {"runs": len(codes), "workers": workers}
+
+    print(f"· naive: {len(codes)} sequential papermill runs, one kernel each", file=sys.stderr, flush=True)
+    naive_runs, naive_cells = [], []
+    started = time.perf_counter()
+    for code in codes:
+        output = work / "naive" / f"{code}.ipynb"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        run_started = time.perf_counter()
+        build.execute_notebook(
+            template, output, {"municipality": code}, work / "naive" / "chart-data", log=lambda _: None
+        )
+        naive_runs.append(time.perf_counter() - run_started)
+        naive_cells.append(_cell_seconds(nbformat.read(output, as_version=4)))
+    figures["naive_s"] = time.perf_counter() - started
+
+    print(f"· batch engine: the same runs on {workers} warm kernels, clean cache", file=sys.stderr, flush=True)
+    text = template.read_text(encoding="utf-8")
+    specs = [
+        batch.RunSpec(
+            key=code,
+            label=code,
+            template_name="tests/data/batch_template.ipynb",
+            template_text=text,
+            parameters={"municipality": code},
+            cwd=str(template.parent),
+            preload=tuple(batch.template_imports(text)),
+        )
+        for code in codes
+    ]
+    writing = [0.0]
+    cells = []
+
+    def store(outcome) -> None:
+        write_started = time.perf_counter()
+        folder = work / "batch" / outcome.key
+        (folder / "chart-data").mkdir(parents=True)
+        (folder / "notebook.ipynb").write_bytes(outcome.notebook)
+        for name, content in outcome.chart_files.items():
+            (folder / "chart-data" / name).write_bytes(content)
+        cells.append(_cell_seconds(nbformat.reads(outcome.notebook.decode("utf-8"), as_version=4)))
+        writing[0] += time.perf_counter() - write_started
+
+    started = time.perf_counter()
+    outcomes = batch.run_batch(specs, workers=workers, on_outcome=store)
+    figures["batch_s"] = time.perf_counter() - started
+    failed = [outcome.label for outcome in outcomes if not outcome.ok]
+    if failed:
+        raise SystemExit(f"batch benchmark: runs failed: {failed}")
+    figures["batch_kernel_s"] = sum(outcome.kernel_seconds for outcome in outcomes)
+    figures["batch_execute_s"] = sum(outcome.execute_seconds for outcome in outcomes)
+    figures["batch_reset_s"] = sum(outcome.reset_seconds for outcome in outcomes)
+    figures["batch_cells_s"] = sum(cells)
+    figures["batch_writing_s"] = writing[0]
+    figures["batch_restarts"] = sum(1 for o in outcomes for event in o.kernel_events if event.startswith("restarted"))
+    figures["batch_warm_run_s"] = sorted(o.seconds for o in outcomes if o.kernel_seconds == 0.0)
+    figures["naive_run_s"] = naive_runs
+    figures["naive_cells_s"] = sum(naive_cells)
+    shutil.rmtree(work, ignore_errors=True)
+
+    python = str(ROOT / ".venv" / "bin" / "python")
+    timed("book build (brings the cache up to date)", [python, "-m", "helpers", "build"], ROOT)
+    figures["rebuild_unchanged_s"], output = timed("rebuild, nothing changed", [python, "-m", "helpers", "build"], ROOT)
+    figures["rebuild_unchanged_output"] = output.strip().splitlines()[:3]
+    return figures
+
+
+def print_batch(figures: dict) -> None:
+    runs, workers = figures["runs"], figures["workers"]
+    naive_per_run = figures["naive_s"] / runs
+    batch_per_run = figures["batch_s"] / runs
+    warm = figures["batch_warm_run_s"]
+    print(f"\nBatch engine vs naive papermill — {runs} runs of tests/data/batch_template.ipynb, clean cache")
+    print(
+        f"  naive loop (1 papermill + 1 kernel per run): {figures['naive_s']:6.1f} s  = {naive_per_run:5.2f} s per run"
+    )
+    print(
+        f"  batch engine ({workers} warm kernels):        {figures['batch_s']:6.1f} s  = {batch_per_run:5.2f} s per run"
+        f"  (wall time / runs)"
+    )
+    print(f"  speed-up per page:                           {naive_per_run / batch_per_run:6.1f}x  (target >= 10x)")
+    if warm:
+        print(
+            f"  a run on a warm kernel (worker time):        median {warm[len(warm) // 2]:.2f} s, "
+            f"min {warm[0]:.2f} s, max {warm[-1]:.2f} s"
+        )
+    print("  where the batch time goes (summed over workers):")
+    print(
+        f"    kernel start + preloaded imports:          {figures['batch_kernel_s']:6.1f} s  ({figures['batch_restarts']} restarts)"
+    )
+    print(f"    analysis (inside the cells):               {figures['batch_cells_s']:6.1f} s")
+    print(
+        f"    papermill/nbclient around the cells:       {figures['batch_execute_s'] - figures['batch_cells_s']:6.1f} s"
+    )
+    print(f"    kernel reset between runs:                 {figures['batch_reset_s']:6.1f} s")
+    print(f"    writing notebooks and chart data:          {figures['batch_writing_s']:6.1f} s")
+    print(
+        f"  naive: inside the cells {figures['naive_cells_s']:.1f} s of {figures['naive_s']:.1f} s "
+        "(the rest is kernel starts, imports and papermill)"
+    )
+    print(f"  no-change rebuild of the whole book:         {figures['rebuild_unchanged_s']:6.1f} s  (target < 5 s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-place", action="store_true", help="benchmark this work tree instead of a fresh clone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clone")
+    parser.add_argument("--batch", action="store_true", help="only the batch engine against naive papermill")
     args = parser.parse_args()
     if not os.environ.get("BOOK_DATA_MIRROR"):
         print("error: set BOOK_DATA_MIRROR to a copy of the data release", file=sys.stderr)
         return 2
+    if args.batch:
+        figures = batch_benchmark()
+        print_batch(figures)
+        print(json.dumps(figures, default=str), file=sys.stderr)
+        return 0
 
     if args.in_place:
         tree = ROOT

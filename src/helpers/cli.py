@@ -35,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from helpers.book.build import build_book
 
-    return build_book(force=args.force)
+    return build_book(force=args.force, scheduler=args.scheduler, workers=args.workers)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -71,7 +71,21 @@ def _reference(args: argparse.Namespace) -> int:
     from helpers.book.reference import execute_reference_editions
 
     with book_lock("reference"):
-        return execute_reference_editions(args.notebooks)
+        return execute_reference_editions(args.notebooks, scheduler=args.scheduler, workers=args.workers)
+
+
+def add_batch_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that executes many notebooks takes."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the notebooks on the Dask distributed cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) "
+        "instead of the local warm kernels; workers need the project installed and the data release "
+        "at the same path",
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="local warm kernels running at once (default: one per core)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         "book with Jupyter Book and swap it into book/_build/html only when the build succeeded.",
     )
     build.add_argument("--force", action="store_true", help="rebuild the HTML even when nothing changed")
+    add_batch_options(build)
     build.set_defaults(func=_build)
 
     validate = commands.add_parser("validate", help="validate the run plan's parameters without running anything")
@@ -132,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reference", help="re-execute notebooks/ in place with default parameters (the reference edition nbval checks)"
     )
     reference.add_argument("notebooks", nargs="*", help="notebooks to re-execute (default: all in notebooks/)")
+    add_batch_options(reference)
     reference.set_defaults(func=_reference)
 
     try:

@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from helpers.book import publish
+from helpers.book import batch, publish
 from helpers.book import record as run_record
 from helpers.book.kernels import KERNEL_MANAGER_CLASS
 from helpers.book.locking import book_lock
@@ -64,9 +62,17 @@ def _sha256_bytes(data: bytes) -> str:
 
 def notebook_source_hash(path: Path) -> str:
     """Hash what a run depends on in a notebook: its cells' sources and types, not its outputs."""
-    notebook = nbformat.read(path, as_version=4)
-    cells = [(cell.cell_type, cell.source, sorted(cell.get("metadata", {}).get("tags", []))) for cell in notebook.cells]
-    return _sha256_bytes(json.dumps([cells, notebook.metadata.get("book", {})], sort_keys=True).encode())
+    # Plain JSON, not nbformat: a build with nothing to run should not pay for nbformat's validator.
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cells = [
+        (
+            cell["cell_type"],
+            "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"],
+            sorted(cell.get("metadata", {}).get("tags", [])),
+        )
+        for cell in notebook["cells"]
+    ]
+    return _sha256_bytes(json.dumps([cells, notebook.get("metadata", {}).get("book", {})], sort_keys=True).encode())
 
 
 def code_hash() -> str:
@@ -85,6 +91,28 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
+def run_identity(
+    page: Page,
+    parameters: dict[str, Any],
+    code: str,
+    source: str | None = None,
+    chapter_number: int | None = None,
+) -> str:
+    """What a run is, before any data: its template's source, its parameters, the code and the
+    page's chapter number.
+
+    The run's cache folder is named by it; whether the cached run is still good also depends on
+    the checksums of the datasets the run actually read (recorded when it ran)."""
+    material = {
+        "notebook": page.notebook,
+        "source": source or notebook_source_hash(page.notebook_path),
+        "parameters": parameters,
+        "code": code,
+        "chapter_number": chapter_number,  # moving a page in the run plan renumbers its figures
+    }
+    return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
+
+
 def run_key(
     page: Page,
     parameters: dict[str, Any],
@@ -92,14 +120,8 @@ def run_key(
     code: str,
     chapter_number: int | None = None,
 ) -> str:
-    material = {
-        "notebook": page.notebook,
-        "source": notebook_source_hash(page.notebook_path),
-        "parameters": parameters,
-        "data": data_checksums,
-        "code": code,
-        "chapter_number": chapter_number,  # moving a page in the run plan renumbers its figures
-    }
+    """The full key of a run: its identity and the checksums of the data it read."""
+    material = {"run": run_identity(page, parameters, code, None, chapter_number), "data": data_checksums}
     return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
 
 
@@ -116,6 +138,8 @@ class RunResult:
 
 def hide_injected_parameters(path: Path) -> None:
     """Tag papermill's injected-parameters cell so the book hides it (readers see the defaults cell)."""
+    import nbformat
+
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         tags = cell.get("metadata", {}).get("tags", [])
@@ -171,80 +195,162 @@ def validate_plan(plan: RunPlan) -> dict[str, dict[str, Any]]:
     return validated
 
 
-def _execute_run(page_notebook: str, given: dict[str, Any], staging: str, chapter_number: int | None = None) -> float:
-    """Worker: execute one notebook into its staging folder (runs in a separate process).
+PRELOAD_FILE = CACHE_DIR / "batch" / "preload.json"
 
-    The page's chapter number (its position in the run plan, '' when unnumbered) reaches the kernel
-    in BOOK_CHAPTER_NUMBER; this worker process is the run's own, so the setting ends with it.
-    """
-    os.environ[CHAPTER_NUMBER_ENV] = "" if chapter_number is None else str(chapter_number)
-    staging_path = Path(staging)
-    return execute_notebook(
-        REPO_ROOT / page_notebook, staging_path / "notebook.ipynb", given, staging_path / "chart-data"
-    )
+
+def _cached_run(folder: Path, data_checksums: dict[str, str]) -> dict | None:
+    """The record of a cached run whose datasets are unchanged, else None."""
+    try:
+        meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    datasets = meta.get("datasets")
+    if not isinstance(datasets, dict) or not (folder / "notebook.ipynb").exists():
+        return None
+    if any(data_checksums.get(name) != checksum for name, checksum in datasets.items()):
+        return None
+    return meta
+
+
+def _read_preload() -> dict[str, list[str]]:
+    try:
+        return json.loads(PRELOAD_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _store_run(identity: str, outcome: batch.RunOutcome, meta: dict) -> Path:
+    """Write one executed run into the cache, atomically: a crash leaves no half-written run."""
+    staging = RUNS_DIR / f"{identity}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "chart-data").mkdir(parents=True)
+    (staging / "notebook.ipynb").write_bytes(outcome.notebook)
+    for name, data in outcome.chart_files.items():
+        (staging / "chart-data" / name).write_bytes(data)
+    (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    folder = RUNS_DIR / identity
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.replace(folder)
+    shutil.rmtree(RUNS_DIR / f"{identity}.failed", ignore_errors=True)
+    return folder
+
+
+def _store_failure(identity: str, outcome: batch.RunOutcome) -> Path | None:
+    if not outcome.notebook:
+        return None
+    folder = RUNS_DIR / f"{identity}.failed"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "notebook.ipynb").write_bytes(outcome.notebook)
+    return folder / "notebook.ipynb"
 
 
 def run_pages(
-    plan: RunPlan, validated: dict[str, dict[str, Any]], data_checksums: dict[str, str], workers: int | None = None
+    plan: RunPlan,
+    validated: dict[str, dict[str, Any]],
+    data_checksums: dict[str, str],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    timeout: float | None = batch.DEFAULT_TIMEOUT,
 ) -> list[RunResult]:
-    """Reuse cached runs; execute the others, two at a time on these 2-core machines."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+    """Reuse cached runs; execute the others with the batch engine (warm kernels, locally or on
+    the Dask cluster at ``scheduler``). Every run is attempted; failures are listed at the end."""
     code = code_hash()
     pages = plan.notebook_pages()
     numbers = plan.chapter_numbers()
+    templates: dict[str, tuple[str, str]] = {}  # notebook -> (text, source hash)
+    preload = _read_preload()
     results: dict[str, RunResult] = {}
-    pending: list[tuple[Page, str]] = []
-    for index, page in enumerate(pages, start=1):
-        key = run_key(page, validated[page.page], data_checksums, code, numbers.get(page.page))
-        meta_path = RUNS_DIR / key / "run.json"
-        if meta_path.exists():
-            meta = json.loads(meta_path.read_text())
-            say(f"[{index}/{len(pages)}] {page.page}: up to date (run {key[:8]}, executed {meta['executed_at']})")
-            results[page.page] = RunResult(
-                page, validated[page.page], key, RUNS_DIR / key, meta["seconds"], True, meta["executed_at"]
+    pending: dict[str, list[Page]] = {}  # identity -> the pages it makes
+    specs: list[batch.RunSpec] = []
+    for page in pages:
+        assert page.notebook is not None
+        if page.notebook not in templates:
+            templates[page.notebook] = (
+                page.notebook_path.read_text(encoding="utf-8"),
+                notebook_source_hash(page.notebook_path),
             )
-        else:
-            pending.append((page, key))
-    if pending:
-        workers = workers or max(1, min(len(pending), os.cpu_count() or 1, 2))
-        say(f"executing {len(pending)} notebook(s), {workers} at a time ...")
-        failures = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {}
-            for page, key in pending:
-                staging = RUNS_DIR / f"{key}.partial"
-                shutil.rmtree(staging, ignore_errors=True)
-                staging.mkdir(parents=True)
-                typed = {name: validated[page.page][name] for name in page.parameters}
-                run = pool.submit(_execute_run, page.notebook, typed, str(staging), numbers.get(page.page))
-                futures[run] = (page, key, staging)
-            for future in as_completed(futures):
-                page, key, staging = futures[future]
-                try:
-                    seconds = future.result()
-                except BuildError as error:
-                    say(f"  {page.page}: FAILED")
-                    failures.append(str(error))
-                    continue
-                executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-                meta = {
-                    "page": page.page,
-                    "notebook": page.notebook,
-                    "parameters": validated[page.page],
-                    "seconds": round(seconds, 2),
-                    "executed_at": executed_at,
-                    "key": key,
-                }
-                (staging / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-                folder = RUNS_DIR / key
-                shutil.rmtree(folder, ignore_errors=True)
-                staging.replace(folder)
-                say(f"  {page.page}: executed in {seconds:.1f} s")
-                results[page.page] = RunResult(page, validated[page.page], key, folder, seconds, False, executed_at)
-        if failures:
-            raise BuildError("\n".join(failures))
+        text, source = templates[page.notebook]
+        given = {name: validated[page.page][name] for name in page.parameters}
+        number = numbers.get(page.page)
+        identity = run_identity(page, validated[page.page], code, source, number)
+        meta = _cached_run(RUNS_DIR / identity, data_checksums)
+        if meta is not None:
+            results[page.page] = RunResult(
+                page, validated[page.page], meta["key"], RUNS_DIR / identity, meta["seconds"], True, meta["executed_at"]
+            )
+            continue
+        if identity in pending:  # two pages made by the same run: execute it once
+            pending[identity].append(page)
+            continue
+        pending[identity] = [page]
+        specs.append(
+            batch.RunSpec(
+                key=identity,
+                label=page.page,
+                template_name=page.notebook,
+                template_text=text,
+                parameters=given,
+                cwd=str(page.notebook_path.parent),
+                output_name=str(page.output_path.relative_to(BOOK_DIR.parent))
+                if page.output_path.is_relative_to(BOOK_DIR.parent)
+                else str(page.output_path),
+                preload=tuple(dict.fromkeys([*batch.template_imports(text), *preload.get(page.notebook, [])])),
+                timeout=timeout,
+                # The page's chapter number (its place in the run plan) numbers its figures.
+                environment={CHAPTER_NUMBER_ENV: "" if number is None else str(number)},
+            )
+        )
+    say(
+        f"{len(results)} of {len(pages)} runs up to date; executing {len(specs)}"
+        + (f" on the Dask cluster at {scheduler}" if scheduler and specs else "")
+        + (f" on {workers or min(len(specs), os.cpu_count() or 1)} warm kernels" if specs and not scheduler else "")
+    )
+    failures: list[str] = []
+    learned: dict[str, list[str]] = {}
+    progress = batch.Progress(len(specs), "executing", say)
+
+    def record(outcome: batch.RunOutcome) -> None:
+        identity = outcome.key
+        page = pending[identity][0]
+        if not outcome.ok:
+            failed = _store_failure(identity, outcome)
+            where = f"\n    failed notebook: {failed}" if failed else ""
+            failures.append(f"{page.page} ({page.notebook}): {outcome.error}{where}")
+            progress.update(page.page, f"FAILED: {outcome.error}", failed=True)
+            return
+        executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        datasets = {name: data_checksums.get(name) for name in outcome.datasets_read}
+        key = run_key(page, validated[page.page], datasets, code, numbers.get(page.page))
+        meta = {
+            "page": page.page,
+            "notebook": page.notebook,
+            "parameters": validated[page.page],
+            "seconds": round(outcome.seconds, 2),
+            "executed_at": executed_at,
+            "key": key,
+            "identity": identity,
+            "datasets": datasets,
+            "worker": outcome.worker,
+        }
+        folder = _store_run(identity, outcome, meta)
+        notebook = page.notebook or ""
+        learned[notebook] = list(dict.fromkeys([*learned.get(notebook, []), *outcome.learned_preload]))
+        for same in pending[identity]:
+            results[same.page] = RunResult(same, validated[same.page], key, folder, outcome.seconds, False, executed_at)
+        progress.update(page.page, f"executed in {outcome.seconds:.1f} s")
+
+    try:
+        batch.run_batch(specs, workers=workers, scheduler=scheduler, on_outcome=record)
+    finally:
+        progress.close()
+    if learned:
+        PRELOAD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        PRELOAD_FILE.write_text(json.dumps({**preload, **learned}, indent=1, sort_keys=True), encoding="utf-8")
+    if failures:
+        raise BuildError(
+            f"{len(failures)} of {len(pages)} runs failed (the others are cached; the last good book is unchanged):\n  "
+            + "\n  ".join(failures)
+        )
     return [results[page.page] for page in pages]
 
 
@@ -376,13 +482,15 @@ def jupyter_book_build() -> None:
     say(f"book built in {time.perf_counter() - started:.1f} s: {os.path.relpath(HTML_DIR, REPO_ROOT)}/index.html")
 
 
-def build_book(force: bool = False, plan_path: Path | None = None) -> int:
+def build_book(
+    force: bool = False, plan_path: Path | None = None, scheduler: str | None = None, workers: int | None = None
+) -> int:
     """The whole build, one at a time (a second build waits for the first); returns an exit code."""
     with book_lock("build"):
-        return _build_book(force, plan_path)
+        return _build_book(force, plan_path, scheduler, workers)
 
 
-def _build_book(force: bool, plan_path: Path | None) -> int:
+def _build_book(force: bool, plan_path: Path | None, scheduler: str | None = None, workers: int | None = None) -> int:
     from helpers import data as book_data
 
     started = time.perf_counter()
@@ -391,7 +499,7 @@ def _build_book(force: bool, plan_path: Path | None) -> int:
     say(f"validating parameters of {len(plan.notebook_pages())} notebooks ...")
     validated = validate_plan(plan)
     checksums = book_data.dataset_checksums()
-    results = run_pages(plan, validated, checksums)
+    results = run_pages(plan, validated, checksums, workers=workers, scheduler=scheduler)
     record = run_record.make_record(results, checksums)
     assemble_sources(plan, results, record)
     fingerprint = sources_fingerprint()

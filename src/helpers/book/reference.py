@@ -1,20 +1,22 @@
 """Re-execute the committed notebooks with their default parameters: the reference edition.
 
 nbval re-runs these notebooks and compares every output with the stored one, so the stored
-outputs must come from exactly this kind of run: a fresh kernel in the notebook's folder, no
-injected parameters. Volatile execution metadata is dropped to keep diffs readable.
+outputs must come from exactly this kind of run: the notebook's folder as working folder, no
+injected parameters, execution counts from 1. The batch engine gives that on warm kernels
+(each run starts from the kernel's clean snapshot); volatile execution metadata is dropped to
+keep diffs readable.
 """
 
 from __future__ import annotations
 
-import time
+import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from helpers.book.kernels import LocalKernelManager
+from helpers.book import batch
 from helpers.book.params import validate_parameters
+from helpers.errors import BuildError
 from helpers.paths import NOTEBOOKS_DIR
 
 
@@ -22,25 +24,55 @@ def _strip_volatile_metadata(notebook: nbformat.NotebookNode) -> None:
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
-    notebook.metadata.pop("papermill", None)
-    notebook.metadata.pop("widgets", None)
+        if cell.metadata.get("tags") == []:  # papermill adds an empty list to every cell
+            del cell.metadata["tags"]
+    for key in ("papermill", "widgets", "book_run"):
+        notebook.metadata.pop(key, None)
 
 
-def execute_reference_editions(names: list[str] | None = None) -> int:
-    paths = [Path(name) for name in names] if names else sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-    for index, path in enumerate(paths, start=1):
+def execute_reference_editions(
+    names: list[str] | None = None, scheduler: str | None = None, workers: int | None = None
+) -> int:
+    paths = [Path(name).resolve() for name in names] if names else sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    specs = []
+    for path in paths:
         validate_parameters(path, {})
-        notebook = nbformat.read(path, as_version=4)
-        started = time.perf_counter()
-        client = NotebookClient(
-            notebook,
-            kernel_name="python3",
-            timeout=600,
-            kernel_manager_class=LocalKernelManager,
-            resources={"metadata": {"path": str(path.parent)}},
+        text = path.read_text(encoding="utf-8")
+        specs.append(
+            batch.RunSpec(
+                key=str(path),
+                label=path.name,
+                template_name=path.name,
+                template_text=text,
+                parameters={},
+                cwd=str(path.parent),
+                output_name=path.name,
+                preload=tuple(batch.template_imports(text)),
+            )
         )
-        client.execute()
+    progress = batch.Progress(len(specs), "reference", lambda line: print(line, flush=True))
+    failures = []
+
+    def write(outcome: batch.RunOutcome) -> None:
+        if not outcome.ok:
+            failures.append(f"{outcome.label}: {outcome.error} (the stored notebook is unchanged)")
+            progress.update(outcome.label, f"FAILED: {outcome.error}", failed=True)
+            return
+        notebook = nbformat.reads(outcome.notebook.decode("utf-8"), as_version=4)
         _strip_volatile_metadata(notebook)
-        nbformat.write(notebook, path)
-        print(f"[{index}/{len(paths)}] {path.name}: executed in {time.perf_counter() - started:.1f} s", flush=True)
+        nbformat.write(notebook, outcome.key)
+        # As an interactive run would: the chart data beside the notebook (git-ignored).
+        chart_data = Path(outcome.key).parent / "chart-data"
+        chart_data.mkdir(exist_ok=True)
+        for name, content in outcome.chart_files.items():
+            (chart_data / name).write_bytes(content)
+        progress.update(outcome.label, f"executed in {outcome.seconds:.1f} s")
+
+    try:
+        batch.run_batch(specs, workers=workers, scheduler=scheduler, on_outcome=write)
+    finally:
+        progress.close()
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        raise BuildError(f"{len(failures)} of {len(specs)} notebooks failed")
     return 0

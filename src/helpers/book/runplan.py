@@ -2,10 +2,27 @@
 
 ``book/_toc.yml`` is generated from it (``toc_from_plan``) and a test checks the committed
 copy matches, so the table of contents and the executed pages cannot disagree.
+
+Besides single pages, an entry can be a **family**: one template run over many parameter sets,
+one page per set. ``over`` gives the sets as an explicit ``list`` of mappings, a ``product`` of
+lists, or a named ``generator`` (``GENERATORS``, e.g. every municipality in the release)::
+
+    - family: municipality-pages
+      page: municipalities/{code}          # pattern: parameters and the generator's labels
+      title: "{name}"
+      notebook: notebooks/municipality.ipynb
+      parameters: {year: 2019}             # shared by every run
+      over: {generator: municipalities_in_release, options: {division: 2021}}
+
+A family expands, when the plan is read, into ordinary pages that carry the family's name.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +47,7 @@ class Page:
     generated: str | None = None
     title: str | None = None
     chapter: str | None = None  # the chapter module (helpers.chapters) that validates and prepares it
+    family: str | None = None  # the family this page was expanded from, if any
 
     @property
     def kind(self) -> str:
@@ -119,6 +137,124 @@ def _page(raw: Any, where: str) -> Page:
     return page
 
 
+# ------------------------------------------------------------------------------ families
+
+FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over"}
+
+
+def municipalities_in_release(division: int = 2021) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every municipality of the release's ``division`` (the map's 2021 division by default):
+    parameters ``{municipality: code}``; labels code, name (Finnish), name_sv, region."""
+    from helpers.data import municipalities
+
+    table = municipalities.reference(int(division))
+    return [
+        (
+            {"municipality": row.municipality_code},
+            {"code": row.municipality_code, "name": row.name_fi, "name_sv": row.name_sv, "region": row.region_en},
+        )
+        for row in table.sort_values("municipality_code").itertuples(index=False)
+    ]
+
+
+# A generator returns (parameters, labels) per run; labels only name pages and titles.
+GENERATORS: dict[str, Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]] = {
+    "municipalities_in_release": municipalities_in_release,
+}
+
+
+def slug(value: Any) -> str:
+    """A path segment for a page name: 'Närpes' -> 'narpes', 'Koski Tl' -> 'koski-tl'."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "x"
+
+
+def _format(pattern: str, values: dict[str, Any], where: str, slugged: bool) -> str:
+    try:
+        return pattern.format_map({k: slug(v) if slugged else v for k, v in values.items()})
+    except (KeyError, IndexError) as error:
+        raise ParameterError(
+            f"{where}: pattern {pattern!r} names {error}, which is neither a parameter nor a label; "
+            f"available: {sorted(values)}"
+        ) from None
+
+
+def family_runs(over: Any, where: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (parameters, labels) of each run of a family's ``over`` mapping."""
+    kinds = {"list", "product", "generator"}
+    if not isinstance(over, dict) or len(kinds & set(over)) != 1:
+        raise ParameterError(
+            f"{where}: 'over' needs exactly one of {sorted(kinds)}, e.g. "
+            "{product: {municipality: [Tampere, Kuopio]}} or {generator: municipalities_in_release}"
+        )
+    unknown = set(over) - kinds - {"options"}
+    if unknown:
+        raise ParameterError(
+            f"{where}: unknown keys in 'over': {sorted(unknown)}; allowed: list, product, generator, options"
+        )
+    if "list" in over:
+        runs = over["list"]
+        if not isinstance(runs, list) or not runs or not all(isinstance(run, dict) for run in runs):
+            raise ParameterError(f"{where}: 'over: list' must be a non-empty list of parameter mappings")
+        return [(dict(run), {}) for run in runs]
+    if "product" in over:
+        axes = over["product"]
+        if not isinstance(axes, dict) or not axes or not all(isinstance(v, list) and v for v in axes.values()):
+            raise ParameterError(f"{where}: 'over: product' must map each parameter to a non-empty list of values")
+        names = list(axes)
+        return [(dict(zip(names, values)), {}) for values in itertools.product(*axes.values())]
+    name = over["generator"]
+    if name not in GENERATORS:
+        raise ParameterError(f"{where}: unknown generator {name!r}; known: {sorted(GENERATORS)}")
+    options = over.get("options") or {}
+    if not isinstance(options, dict):
+        raise ParameterError(f"{where}: generator options must be a mapping, got {options!r}")
+    try:
+        return GENERATORS[name](**options)
+    except TypeError as error:
+        raise ParameterError(f"{where}: generator {name!r} does not take these options: {error}") from None
+
+
+def expand_family(raw: dict, where: str) -> list[Page]:
+    """The pages of one family entry, in the order of its parameter sets."""
+    unknown = set(raw) - FAMILY_KEYS
+    if unknown:
+        raise ParameterError(f"{where}: unknown keys {sorted(unknown)} in a family; allowed: {sorted(FAMILY_KEYS)}")
+    for key in ("page", "notebook", "over"):
+        if key not in raw:
+            raise ParameterError(f"{where}: family {raw.get('family')!r} needs {key!r}")
+    name = str(raw["family"])
+    where = f"{where} family {name!r}"
+    shared = raw.get("parameters") or {}
+    if not isinstance(shared, dict):
+        raise ParameterError(f"{where}: 'parameters' must be a mapping, got {shared!r}")
+    pages = []
+    for parameters, labels in family_runs(raw["over"], where):
+        merged = {**shared, **parameters}
+        values = {**merged, **labels}
+        page = Page(
+            page=_format(str(raw["page"]), values, where, slugged=True),
+            notebook=str(raw["notebook"]),
+            parameters=merged,
+            title=_format(str(raw["title"]), values, where, slugged=False) if raw.get("title") else None,
+            # A family's template may be a chapter (validated by its module) or a plain
+            # template (validated by its annotated parameters cell).
+            chapter=raw.get("chapter"),
+            family=name,
+        )
+        pages.append(page)
+    if not pages[0].notebook_path.exists():
+        raise ParameterError(f"{where}: notebook {raw['notebook']} does not exist (path from the repository root)")
+    return pages
+
+
+def _entries(raw: Any, where: str) -> list[Page]:
+    """One run-plan entry: a page, or a family expanded into its pages."""
+    if isinstance(raw, dict) and "family" in raw:
+        return expand_family(raw, where)
+    return [_page(raw, where)]
+
+
 def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
     """Read and check the run plan (structure only; parameters are validated per notebook)."""
     try:
@@ -139,7 +275,9 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
         caption = part.get("caption") if isinstance(part, dict) else None
         if not caption:
             raise ParameterError(f"{path.name}: part {index + 1} needs a 'caption'")
-        pages = tuple(_page(entry, f"{path.name}: part '{caption}'") for entry in part.get("pages") or [])
+        pages = tuple(
+            page for entry in part.get("pages") or [] for page in _entries(entry, f"{path.name}: part '{caption}'")
+        )
         parts.append(Part(caption=caption, pages=pages, numbered=bool(part.get("numbered", False))))
     plan = RunPlan(root=root, parts=tuple(parts), root_numbered=root_numbered)
     seen: set[str] = set()

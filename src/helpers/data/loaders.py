@@ -23,6 +23,9 @@ from helpers.data.tables import read_table
 from helpers.errors import DataError, MirrorNotFound, ParameterError
 
 _memory: dict[tuple[str, str], pd.DataFrame] = {}
+# Dataset ids this process has read since the last `forget_datasets_read()`: the batch engine
+# keys each run's cache on the checksums of exactly these files.
+_datasets_read: set[str] = set()
 _code_version: str | None = None
 MAX_PROBLEMS_IN_ERROR = 10
 
@@ -45,6 +48,7 @@ def code_version() -> str:
 def verified_file(dataset_id: str, res: dict | None = None) -> tuple[Path, str]:
     """The resource's file and its sha256, after checking it exists and matches the catalogue."""
     res = res or catalogue.resource(dataset_id)
+    _datasets_read.add(dataset_id)
     try:
         path = catalogue.resource_file(res)
     except MirrorNotFound:
@@ -402,7 +406,17 @@ def dataset_checksums() -> dict[str, str]:
             continue
         if path.is_file():
             out[rid] = sha256_file(path)
+    _datasets_read.update(out)  # a run that lists every checksum depends on every file
     return out
+
+
+def datasets_read() -> list[str]:
+    """Dataset ids verified (loaded, or checksummed) by this process since `forget_datasets_read()`."""
+    return sorted(_datasets_read)
+
+
+def forget_datasets_read() -> None:
+    _datasets_read.clear()
 
 
 def book_dataset_ids() -> list[str]:
