@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import textwrap
 from dataclasses import dataclass
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -40,7 +41,7 @@ ROLE_RANGE = [CHOSEN_COLOUR, PILOT_GROUP_COLOUR, CONTEXT_COLOUR]
 TREND_ROLES = ["municipality", "region", "urban_rural", "finland"]
 TREND_RANGE = [CHOSEN_COLOUR, OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"]]
 DIAK_RANGE = [OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["bluish_green"]]
-MUNICIPALITY_COLUMNS = ["c", "n", "s", "v"]
+MUNICIPALITY_COLUMNS: list[str] = ["c", "n", "s", "v"]
 SIMPLIFY_KM = 5.0  # Douglas–Peucker tolerance: about two pixels of the 420-pixel-high map
 GRID_KM = 1.2  # quantization grid of the simplified boundaries
 
@@ -67,7 +68,8 @@ class PageData:
     division: int
 
     def column(self, key: str) -> list:
-        return list(self.municipalities.at[0, key])
+        # The cell holds a list; pandas-stubs can only type a cell as some scalar.
+        return list(cast(list, self.municipalities.at[0, key]))
 
     def municipality_options(self) -> tuple[list[str], list[str]]:
         labels = [cmp.display_name(n, s or n) for n, s in zip(self.column("n"), self.column("s"))]

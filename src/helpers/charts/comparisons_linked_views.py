@@ -23,7 +23,10 @@ from helpers.charts.comparisons import (
     option_label,
 )
 from helpers.charts.render import named_data, topojson_data
-from helpers.charts.style import SEQUENTIAL_SCHEME
+from helpers.charts.style import SEQUENTIAL_SCHEME, layer
+
+# transform_flatten takes a list of str | FieldName; a list[str] is not one (lists are invariant).
+_FLATTENED: list[str | alt.FieldName] = list(MUNICIPALITY_COLUMNS)
 
 
 def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
@@ -93,8 +96,8 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     )
     map_chart = (
         _ranked(
-            alt.layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
-            .transform_flatten(MUNICIPALITY_COLUMNS)
+            layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
+            .transform_flatten(_FLATTENED)
             .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
         )
         .transform_calculate(swedish="datum.s ? datum.s : datum.n")
@@ -149,12 +152,12 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     )
     ranking = (
         _ranked(
-            alt.layer(
+            layer(
                 bars.properties(name="ranking_bars"),
                 marker.properties(name="ranking_chosen"),
                 label.properties(name="ranking_label"),
                 data=municipalities,
-            ).transform_flatten(MUNICIPALITY_COLUMNS)
+            ).transform_flatten(_FLATTENED)
         )
         .transform_calculate(role=role)
         .properties(
@@ -203,10 +206,10 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
         .transform_filter(chosen)
     )
     scatter_marks = (
-        alt.layer(
+        layer(
             points.properties(name="scatter_points"), point_label.properties(name="scatter_label"), data=municipalities
         )
-        .transform_flatten(MUNICIPALITY_COLUMNS)
+        .transform_flatten(_FLATTENED)
         .transform_calculate(
             x=_value(SCATTER_X_PARAM),
             y=_value(SCATTER_Y_PARAM),
@@ -238,7 +241,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
         )
         .encode(x=alt.value(-32), y=alt.value(80))
     )
-    scatter = alt.layer(
+    scatter = layer(
         scatter_marks, x_title.properties(name="scatter_x_title"), y_title.properties(name="scatter_y_title")
     ).properties(
         name="comparison_scatter",
@@ -313,8 +316,8 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
         )
     )
     return (
-        alt.layer(listing.properties(name="peer_list"), missing.properties(name="peer_missing"), data=municipalities)
-        .transform_flatten(MUNICIPALITY_COLUMNS)
+        layer(listing.properties(name="peer_list"), missing.properties(name="peer_missing"), data=municipalities)
+        .transform_flatten(_FLATTENED)
         .transform_calculate(**calc)
         .properties(
             name="comparison_peers",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -16,6 +17,7 @@ from helpers.charts.comparisons import (
     tenths,
 )
 from helpers.charts.render import named_data
+from helpers.charts.style import layer
 
 
 def trend_record(code: str, division: int) -> pd.DataFrame:
@@ -45,7 +47,8 @@ def _trend_panel(code: str, division: int) -> tuple[alt.LayerChart, alt.Paramete
     """Unemployment rate of ``code`` against its region, urban–rural group and Finland, with the
     annual/monthly dropdown (``trend_frequency``); annual = mean of the months (2020: Jan–Oct)."""
     record = trend_record(code, division)
-    names = list(record.at[0, "names"])
+    # A cell holding a list: pandas-stubs can only type a cell as some scalar.
+    names = list(cast("list[str]", record.at[0, "names"]))
     y0, m0 = (int(part) for part in record.attrs["first_month"].split("-"))
     first_year = record.attrs["first_year"]
     last = record.attrs["last_month"]
@@ -107,7 +110,7 @@ def _trend_panel(code: str, division: int) -> tuple[alt.LayerChart, alt.Paramete
             )
         )
 
-    panel = alt.layer(
+    panel = layer(
         finish(monthly).properties(name="trend_monthly"), finish(annual).properties(name="trend_annual")
     ).properties(
         name="comparison_trend",
@@ -170,8 +173,8 @@ def _diak_panel(code: str, division: int) -> alt.LayerChart | None:
     median = (
         alt.Chart(alt.InlineData(values=[{"y": 100}])).mark_rule(strokeDash=[4, 3], color="#555555").encode(y="y:Q")
     )
-    name = cmp.municipality_frame(division).set_index("municipality_code").at[code, "name_fi"]
-    return alt.layer(median.properties(name="diak_median"), lines.properties(name="diak_lines")).properties(
+    name = str(cmp.municipality_frame(division).set_index("municipality_code").at[code, "name_fi"])
+    return layer(median.properties(name="diak_median"), lines.properties(name="diak_lines")).properties(
         name="comparison_diak",
         width=560,
         height=200,

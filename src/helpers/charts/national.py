@@ -9,12 +9,14 @@ unit, scope and source.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import pandas as pd
 
 from helpers.analysis.facts_common import format_value
 from helpers.analysis.national import MEASURES, SCOPES, YEARS, national_series
-from helpers.charts.style import CONTEXT_COLOUR, NATIONAL_COLOUR, OKABE_ITO
+from helpers.charts.style import CONTEXT_COLOUR, NATIONAL_COLOUR, OKABE_ITO, layer
 
 SCOPE_COLOURS = {
     "all_social_assistance": NATIONAL_COLOUR,
@@ -68,7 +70,7 @@ def _panel(measure_id: str) -> alt.LayerChart:
     line = base.mark_line(color=colour, strokeWidth=2).encode(x=x, y=y, detail="segment:N")
     points = base.mark_point(color=colour, filled=True, size=70, opacity=1).encode(x=x, y=y, tooltip=tooltip)
     subtitle = SCOPES[measure.scope] if measure.area == "Finland" else f"{SCOPES[measure.scope]}; {measure.area}"
-    return alt.layer(line, points).properties(
+    return layer(line, points).properties(
         width=PANEL_WIDTH,
         height=PANEL_HEIGHT,
         title=alt.TitleParams(text=measure.label, subtitle=subtitle, anchor="start", fontSize=12),
@@ -91,11 +93,11 @@ def national_series_alt_text(measures=None) -> str:
     series = national_series(measures)
     parts = []
     for measure_id, rows in series.groupby("measure", sort=False):
-        measure = MEASURES[measure_id]
+        measure = MEASURES[str(measure_id)]
         published = rows[rows["value"].notna()]
         missing = rows.loc[rows["value"].isna(), "year"].tolist()
         values = "; ".join(
-            f"{int(r.year)}: {format_value(r.value, r.qualifier, r.unit, text=r.value_text)}"
+            f"{int(cast(float, r.year))}: {format_value(cast(float, r.value), r.qualifier, cast(str, r.unit), text=r.value_text)}"
             for r in published.itertuples()
         )
         gap = f" No published figure for {', '.join(str(y) for y in missing)}." if missing else ""

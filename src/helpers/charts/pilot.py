@@ -12,6 +12,7 @@ says what the chart shows, numbers included.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -22,6 +23,7 @@ from helpers.charts.style import (
     NATIONAL_COLOUR,
     OKABE_ITO,
     PILOT_COLOURS,
+    layer,
 )
 from helpers.text import format_number
 
@@ -121,7 +123,7 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
             .mark_text(align="center", baseline="top", fontSize=11, color=NATIONAL_COLOUR)
             .encode(x=alt.X("date:T", scale=x_scale), y=alt.value(height + 24), text="event:N")
         )
-    return alt.layer(*layers).properties(
+    return layer(*layers).properties(
         width=CHART_WIDTH - 200,
         height=height,
         background="white",
@@ -134,7 +136,7 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
 
 def timeline_alt_text(timeline: pd.DataFrame) -> str:
     parts = [f"{r.label}: {r.period_label}" for r in timeline.itertuples()]
-    faded = [r.label for r in timeline.itertuples() if not r.in_analysis]
+    faded = [str(r.label) for r in timeline.itertuples() if not r.in_analysis]
     text = (
         "Horizontal bars on a time axis from late 2017 to the end of 2019, one per pilot municipality. "
         + "; ".join(parts)
@@ -187,7 +189,9 @@ def context_strip_chart(
     wide.columns = [f"v{key}" for key in wide.columns]
     wide = wide.reset_index()
     wide["jitter"] = wide["municipality"].map(jitter)
-    value_columns = [f"v{key}" for key in sorted(label_keys.values()) if f"v{key}" in wide.columns]
+    value_columns: list[str | alt.FieldName] = [
+        f"v{key}" for key in sorted(label_keys.values()) if f"v{key}" in wide.columns
+    ]
     spread = spread.assign(k=spread["label"].map(label_keys))
     chosen = alt.param(
         name=CONTEXT_PARAM,
@@ -245,7 +249,7 @@ def context_strip_chart(
     )
     names = list(pilots.values())
     colours = [PILOT_COLOURS.get(code, GREY) for code in pilots]
-    pilots = (
+    pilot_points = (
         folded()
         .mark_point(size=150, filled=True, stroke=NATIONAL_COLOUR, strokeWidth=1, opacity=1)
         .encode(
@@ -281,7 +285,7 @@ def context_strip_chart(
         .transform_filter(keep)
     )
     return (
-        alt.layer(box, whisker, median, others, national, national_text, pilots)
+        layer(box, whisker, median, others, national, national_text, pilot_points)
         .add_params(chosen)
         .properties(
             width=CHART_WIDTH - 160,
@@ -303,7 +307,7 @@ def context_alt_text(summary: pd.DataFrame, values: pd.DataFrame, initial_label:
     row = summary[summary["label"] == label].iloc[0]
     chosen = values[(values["label"] == label) & (values["pilot"] != "")].sort_values("value", ascending=False)
     n_all = int((values["label"] == label).sum())
-    pilots = ", ".join(f"{r.pilot} {format_number(r.value, 1)}" for r in chosen.itertuples())
+    pilots = ", ".join(f"{r.pilot} {format_number(cast(float, r.value), 1)}" for r in chosen.itertuples())
     return (
         f"Dot plot of {n_all} municipalities for the indicator chosen in a dropdown (shown first: {label}). "
         f"Municipal values range from {format_number(row['min'], 1)} to {format_number(row['max'], 1)}, median {format_number(row['median'], 1)}; "
@@ -358,7 +362,7 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
             .transform_filter(keep)
         )
         rows.append(
-            alt.layer(bars, labels).properties(
+            layer(bars, labels).properties(
                 width=CHART_WIDTH - 340,
                 height=alt.Step(22),
                 title=alt.TitleParams(
@@ -381,7 +385,7 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
 def kela_notifications_alt_text(notifications: pd.DataFrame) -> str:
     parts = []
     for panel, rows in notifications.groupby("panel", sort=False):
-        items = ", ".join(f"{r.category.lower()} {r.share_label}" for r in rows.itertuples())
+        items = ", ".join(f"{str(r.category).lower()} {r.share_label}" for r in rows.itertuples())
         parts.append(
             f"{panel}: {items} (published shares add up to {format_number(float(rows['published_total_pct'].iloc[0]), 0)} %)"
         )

@@ -23,6 +23,7 @@ from helpers.charts.style import (
     CONTEXT_COLOUR,
     NATIONAL_COLOUR,
     PILOT_GROUP_COLOUR,
+    layer,
 )
 from helpers.text import format_number
 
@@ -128,7 +129,7 @@ def trend_chart(
         .encode(**group_encoding, shape=alt.Shape("series:N", legend=None))
         .transform_filter(alt.datum.kind == "group")
     )
-    return alt.layer(*layers).properties(
+    return layer(*layers).properties(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         background="white",
@@ -234,7 +235,7 @@ def event_study_chart(
         .encode(x=xq, y=alt.Y("relative_to_base:Q"), text=alt.value("base"))
         .transform_filter(alt.datum.year == base_year)
     )
-    return alt.layer(*layers).properties(
+    return layer(*layers).properties(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         background="white",
@@ -247,12 +248,12 @@ def event_study_chart(
 
 
 def event_study_alt_text(event: pd.DataFrame, *, base_year: int, unit: str, pre_years, post_years) -> str:
-    e = event.set_index("year")
-    pre = ", ".join(f"{y}: {format_number(float(e.at[y, 'relative_to_base']), 2, signed=True)}" for y in pre_years)
-    post = ", ".join(f"{y}: {format_number(float(e.at[y, 'relative_to_base']), 2, signed=True)}" for y in post_years)
+    relative = event.set_index("year")["relative_to_base"]
+    pre = ", ".join(f"{y}: {format_number(float(relative[y]), 2, signed=True)}" for y in pre_years)
+    post = ", ".join(f"{y}: {format_number(float(relative[y]), 2, signed=True)}" for y in post_years)
     text = (
         f"Line chart of the gap between the pilot and comparison groups relative to {base_year}, in {unit}, "
-        f"for each year from {int(e.index.min())} to {int(e.index.max())}. Pre-period values {pre}. "
+        f"for each year from {int(relative.index.min())} to {int(relative.index.max())}. Pre-period values {pre}. "
         f"Post-period values {post}."
     )
     if "placebo_low" in event.columns:
@@ -354,7 +355,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
         .encode(x="estimate:Q", y=alt.value(0), text="label:N")
         .transform_filter(alt.datum.kind == "pilot")
     )
-    return alt.layer(bars, rules, text).properties(
+    return layer(bars, rules, text).properties(
         width=CHART_WIDTH,
         height=CHART_HEIGHT - 60 if len(data) >= SMALL_PLACEBO else 120,
         background="white",

@@ -5,6 +5,10 @@ every chart in the book takes its colours from here so a pilot municipality look
 same on every page.
 """
 
+from typing import Final
+
+import altair as alt
+
 OKABE_ITO = {
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
@@ -32,7 +36,17 @@ CONTEXT_COLOUR = "#BBBBBB"  # every other municipality, in the background
 NATIONAL_COLOUR = OKABE_ITO["black"]
 
 # Sequential scheme for maps: viridis-family schemes are colour-blind safe and print in grey.
-SEQUENTIAL_SCHEME = "viridis"
+# Final keeps the literal type that Altair checks scheme names against.
+SEQUENTIAL_SCHEME: Final = "viridis"
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 320
+
+
+def layer(*charts: alt.Chart | alt.LayerChart, **kwargs: object) -> alt.LayerChart:
+    """`alt.layer`, narrowed: Altair returns a FacetChart only when every layer carries the same facet
+    encoding, which no chart of the book does; a layered chart that did would fail here, not later."""
+    layered = alt.layer(*charts, **kwargs)
+    if not isinstance(layered, alt.LayerChart):
+        raise TypeError(f"expected a layered chart, Altair made a {type(layered).__name__} (facet encodings?)")
+    return layered

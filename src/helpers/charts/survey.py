@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.analysis import survey as analysis
-from helpers.charts.style import CHART_WIDTH, CONTEXT_COLOUR, OKABE_ITO
+from helpers.charts.style import CHART_WIDTH, CONTEXT_COLOUR, OKABE_ITO, layer
 
 BAR_COLOUR = OKABE_ITO["blue"]
 DECISION_MAKER_COLOURS = {
@@ -62,7 +62,7 @@ def survey_coverage_data() -> pd.DataFrame:
 def survey_coverage_chart() -> alt.LayerChart:
     """How much of Finland's population the responding municipalities and areas cover."""
     data = survey_coverage_data()
-    period = analysis.survey_response().set_index("finding_id").loc["fieldwork_period", "value_label"]
+    period = str(analysis.survey_response().set_index("finding_id").loc["fieldwork_period", "value_label"])
     x = alt.X(
         "coverage_pct:Q",
         title="Share of Finland's population living in the responding areas (%)",
@@ -81,7 +81,7 @@ def survey_coverage_chart() -> alt.LayerChart:
         .mark_text(align="right", dx=-6, color="white", fontWeight="bold")
         .encode(x=x, y=y, text="value_label:N")
     )
-    return alt.layer(whole, covered, label, data=data).properties(
+    return layer(whole, covered, label, data=data).properties(
         width=CHART_WIDTH - 260,
         height=60,
         background="white",
@@ -99,9 +99,9 @@ def survey_coverage_alt_text() -> str:
     response = analysis.survey_response().set_index("finding_id")
     return (
         "Horizontal bar on a scale of 0 to 100 per cent of Finland's population. "
-        f"The responding areas ({response.loc['respondents', 'value_label']}, surveyed "
-        f"{response.loc['fieldwork_period', 'value_label']}) cover "
-        f"{response.loc['population_coverage_pct', 'value_label']}; a grey bar behind it marks the "
+        f"The responding areas ({str(response.loc['respondents', 'value_label'])}, surveyed "
+        f"{str(response.loc['fieldwork_period', 'value_label'])}) cover "
+        f"{str(response.loc['population_coverage_pct', 'value_label'])}; a grey bar behind it marks the "
         "whole population. This is population coverage, not a sample size."
     )
 
@@ -126,7 +126,7 @@ def decision_growth_chart() -> alt.LayerChart:
     ]
     bar = alt.Chart().mark_bar(color=BAR_COLOUR, height=28).encode(x=x, y=y, tooltip=tooltip)
     label = alt.Chart().mark_text(align="left", dx=6, fontWeight="bold").encode(x=x, y=y, text="value_label:N")
-    return alt.layer(bar, label, data=data).properties(
+    return layer(bar, label, data=data).properties(
         width=CHART_WIDTH - 300,
         height=60,
         background="white",
@@ -197,7 +197,7 @@ def decision_makers_chart() -> alt.LayerChart:
         .mark_text(align="left", dx=4, fontStyle="italic", color=NOT_PUBLISHED_COLOUR)
         .encode(x=alt.X("label_x:Q"), y=y, yOffset=y_offset, text="text:N")
     )
-    return alt.layer(bars, published_labels, unpublished_labels, data=data).properties(
+    return layer(bars, published_labels, unpublished_labels, data=data).properties(
         width=CHART_WIDTH - 260,
         height=alt.Step(22),
         background="white",
@@ -216,11 +216,11 @@ def decision_makers_alt_text() -> str:
     published = grid[grid["status"] == "published"]
     unpublished = grid[grid["status"] != "published"]
     said = "; ".join(
-        f"{r.decision_maker_label.lower()} make {r.value_label} of {r.assistance_label.lower()} decisions"
+        f"{str(r.decision_maker_label).lower()} make {r.value_label} of {str(r.assistance_label).lower()} decisions"
         for r in published.itertuples()
     )
     missing = "; ".join(
-        f"{r.decision_maker_label.lower()} for {r.assistance_label.lower()}" for r in unpublished.itertuples()
+        f"{str(r.decision_maker_label).lower()} for {str(r.assistance_label).lower()}" for r in unpublished.itertuples()
     )
     return (
         "Grouped horizontal bars on a 0 to 100 per cent scale, by type of assistance and staff group. "
@@ -276,7 +276,7 @@ def related_evidence_chart() -> alt.LayerChart:
     )
     points = alt.Chart().mark_point(filled=True, size=90, opacity=1).encode(x=x, y=y, color=colour, tooltip=tooltip)
     labels = alt.Chart().mark_text(align="left", dx=8).encode(x=x, y=y, text="label:N")
-    return alt.layer(transfer, points, labels, data=data).properties(
+    return layer(transfer, points, labels, data=data).properties(
         width=300,
         height=alt.Step(24),
         background="white",
@@ -289,7 +289,7 @@ def related_evidence_chart() -> alt.LayerChart:
 
 def related_evidence_alt_text() -> str:
     data = related_evidence_data()
-    parts = [f"{r.year}, {r.event}: {r.item.rstrip('.')} — {r.label}" for r in data.itertuples()]
+    parts = [f"{r.year}, {r.event}: {str(r.item).rstrip('.')} — {r.label}" for r in data.itertuples()]
     return (
         f"Timeline with {len(data)} rows, one per figure, placed by year from {data['year'].min()} to "
         f"{data['year'].max()}, coloured by study. " + "; ".join(parts) + "."
@@ -322,7 +322,7 @@ def kela_notifications_chart(table=None) -> alt.FacetChart:
     labels = alt.Chart().mark_text(align="left", dx=4).encode(x=x, y=y, text="value_label:N")
     total_text = " and ".join(f"{analysis.format_number(t)} %" for t in totals)
     return (
-        alt.layer(bars, labels, data=data)
+        layer(bars, labels, data=data)
         .properties(width=CHART_WIDTH - 320, height=alt.Step(22))
         .facet(
             row=alt.Row(
@@ -352,7 +352,7 @@ def kela_notifications_alt_text(table=None) -> str:
     shares = analysis.kela_notification_shares(table)
     parts = []
     for label, rows in shares.groupby("table_label", sort=False):
-        items = ", ".join(f"{r.category.lower()} {r.value_label}" for r in rows.itertuples())
+        items = ", ".join(f"{str(r.category).lower()} {r.value_label}" for r in rows.itertuples())
         total = analysis.format_number(rows["published_total_pct"].iloc[0])
         parts.append(f"{label}: {items} (published shares add up to {total} %)")
     return "Horizontal bar charts on a 0 to 100 per cent scale. " + "; ".join(parts) + "."
