@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from helpers.analysis.indicators import peer_indicators, peer_labels
@@ -30,9 +32,11 @@ def peers_table(chapter: Comparisons) -> pd.DataFrame:
         rows.append(
             {
                 "Rank": "chosen",
-                "Municipality": display_name(names.at[chapter.code, "name_fi"], names.at[chapter.code, "name_sv"]),
+                "Municipality": display_name(
+                    cast(str, names.at[chapter.code, "name_fi"]), cast(str, names.at[chapter.code, "name_sv"])
+                ),
                 "Distance": "",
-                **{i: float(own[i]) for i in result.indicators},
+                **{i: float(cast(float, own[i])) for i in result.indicators},
             }
         )
     for k, row in enumerate(result.table.itertuples(index=False), start=1):
@@ -40,7 +44,9 @@ def peers_table(chapter: Comparisons) -> pd.DataFrame:
         rows.append(
             {
                 "Rank": str(k),
-                "Municipality": display_name(names.at[code, "name_fi"], names.at[code, "name_sv"]),
+                "Municipality": display_name(
+                    cast(str, names.at[code, "name_fi"]), cast(str, names.at[code, "name_sv"])
+                ),
                 "Distance": f"{row.distance:.2f}",
                 **{i: float(getattr(row, i)) for i in result.indicators},
             }
@@ -60,7 +66,7 @@ def narrative(chapter: Comparisons) -> dict[str, object]:
             f"of the {f['y_ranked']} municipalities with a published value (1 = the highest)."
         )
     else:
-        note = chapter.table.set_index("municipality_code").at[chapter.code, "note"]
+        note = cast(str, chapter.table.set_index("municipality_code").at[chapter.code, "note"])
         standing = f"THL publishes no {year} value of {measure} for {f['name']}" + (
             f": it {note.removeprefix('No data: ')}" if note else " (the value is suppressed)."
         )
@@ -68,9 +74,10 @@ def narrative(chapter: Comparisons) -> dict[str, object]:
     if peers_result.table.empty:
         peers_sentence = f"{peers_result.message} The table below is therefore empty."
     else:
-        first = chapter.table.set_index("municipality_code").at[
-            peers_result.table["municipality_code"].iloc[0], "name_fi"
-        ]
+        first = cast(
+            str,
+            chapter.table.set_index("municipality_code").at[peers_result.table["municipality_code"].iloc[0], "name_fi"],
+        )
         peers_sentence = (
             f"The municipality most similar to {f['name']} is {first} "
             f"(distance {peers_result.table['distance'].iloc[0]:.2f} standard deviations)."
@@ -111,14 +118,16 @@ def narrative(chapter: Comparisons) -> dict[str, object]:
     other_missing = unmatched_codes(other)["map_without_data"]
     other_names = _names(range(min(other, chapter.division), data_division(SOTKANET) + 1))
     listed = [other_names[c] for c in other_missing]
-    listed = " and ".join([", ".join(listed[:-1]), listed[-1]]) if len(listed) > 1 else "".join(listed)
+    listed_text = " and ".join([", ".join(listed[:-1]), listed[-1]]) if len(listed) > 1 else "".join(listed)
     if len(other_missing) > len(unmatched["map_without_data"]):
         other_sentence = (
-            f"On the {other} boundaries {listed} would show no data, their values being included in "
+            f"On the {other} boundaries {listed_text} would show no data, their values being included in "
             "the municipalities they later merged into."
         )
     else:
-        other_sentence = f"The {other} boundaries match the data more closely: only {listed or 'none'} without data."
+        other_sentence = (
+            f"The {other} boundaries match the data more closely: only {listed_text or 'none'} without data."
+        )
     return {
         "other_division_sentence": other_sentence,
         "peer_indicator_list": ", ".join(indicator_label(i) for i in peer_indicators()),

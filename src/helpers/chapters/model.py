@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from helpers.errors import ParameterError
 from helpers.text import nearest_names
@@ -105,7 +105,8 @@ def coerce(spec: ParameterSpec, value: Any, where: str = "") -> Any:
                 except ValueError:
                     pass
             raise ParameterError(problem)
-        return float(value) if type_name == "float" else str(value) if type_name == "str" else value
+        # isinstance above checked the value against the type named in the spec.
+        return float(cast(float, value)) if type_name == "float" else str(value) if type_name == "str" else value
     if type_name.startswith("list[") and type_name.endswith("]"):
         item_spec = ParameterSpec(spec.name, type_name[5:-1], None, spec.help)
         items = value if isinstance(value, list) else [value]

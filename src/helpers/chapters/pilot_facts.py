@@ -40,9 +40,9 @@ def _load_fact(table_id: str) -> pd.DataFrame:
 def pilot_facts() -> dict[str, dict[str, str]]:
     """``data/facts/pilot_facts.csv`` as {fact_id: row} (value, qualifier, source, bibkey, note)."""
     frame = _load_fact("pilot_facts")
-    out = {}
+    out: dict[str, dict[str, str]] = {}
     for row in frame.to_dict(orient="records"):
-        out[str(row["fact_id"])] = {k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}
+        out[str(row["fact_id"])] = {str(k): ("" if pd.isna(v) else str(v)) for k, v in row.items()}
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -191,7 +191,10 @@ def comparison_display_table(analysis: PilotAnalysis) -> pd.DataFrame | None:
     if pool.method != "matched":
         return None
     t = pool.table.copy()
-    names = {r.municipality_code: bilingual(r.name_fi, r.name_sv) for r in analysis.treated.itertuples()}
+    names = {
+        r.municipality_code: bilingual(cast(str, r.name_fi), cast(str, r.name_sv))
+        for r in analysis.treated.itertuples()
+    }
     return pd.DataFrame(
         {
             "Pilot municipality": t["matched_to"].map(names),

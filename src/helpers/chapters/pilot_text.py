@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import cast
 
 import pandas as pd
 
@@ -60,9 +61,9 @@ def notifications_paragraph(frame: pd.DataFrame | None = None) -> str:
         if g.empty:
             raise DataError(f"data/facts/kela_notifications.csv has no rows for table {table!r}")
         if table == "need_for_social_work":
-            items = [f"{r.share_label} were about {r.category.lower()}" for r in g.itertuples()]
+            items = [f"{r.share_label} were about {str(r.category).lower()}" for r in g.itertuples()]
         else:
-            items = [f"{r.share_label} {r.category[0].lower() + r.category[1:]}" for r in g.itertuples()]
+            items = [f"{r.share_label} {str(r.category)[0].lower() + str(r.category)[1:]}" for r in g.itertuples()]
         total = format_number(float(g["published_total_pct"].iloc[0]), 0)
         out.append(
             f"{lead} {join_names(items)}. The published shares add up to {total} %; the study does not "
@@ -79,7 +80,10 @@ def _comparison_sentence(analysis: PilotAnalysis, figures: Mapping[str, str]) ->
     pool = analysis.comparison
     p = analysis.parameters
     n = len(pool)
-    treated_names = [bilingual(r.name_fi, r.name_sv) for r in analysis.treated.sort_values("name_fi").itertuples()]
+    treated_names = [
+        bilingual(cast(str, r.name_fi), cast(str, r.name_sv))
+        for r in analysis.treated.sort_values("name_fi").itertuples()
+    ]
     if pool.method == "all":
         text = (
             f"The comparison group is every other municipality with a value in every year of the "
@@ -163,7 +167,7 @@ def _estimate_paragraph(analysis: PilotAnalysis) -> str:
 
 def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
     nums = analysis.numbers
-    slope, proj = float(nums["pre_trend_per_year"]), float(nums["pre_trend_projection"])
+    slope, proj = float(cast(float, nums["pre_trend_per_year"])), float(cast(float, nums["pre_trend_projection"]))
     unit = str(nums["unit"])
     est = analysis.did.estimate
     es = analysis.event_study

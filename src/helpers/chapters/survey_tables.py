@@ -6,6 +6,8 @@ table); this module only words and orders them for the page.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -61,7 +63,7 @@ def key_findings_table() -> pd.DataFrame:
     for row in makers[makers["status"] == "published"].itertuples(index=False):
         rows.append(
             {
-                "Finding": f"{row.assistance_label}: share of decisions made by {row.decision_maker_label.lower()}",
+                "Finding": f"{row.assistance_label}: share of decisions made by {str(row.decision_maker_label).lower()}",
                 "Figure": row.value_label,
                 "Source": reader_source(row.source),
                 "Note": row.note if isinstance(row.note, str) else "",
@@ -145,18 +147,19 @@ def published_figures() -> dict[str, float | str]:
     value give their date as evidence_<evidence_id>_date ("1 January 2017").
     """
     figures: dict[str, float | str] = {}
+    # pandas-stubs type a row's fields as any scalar; the casts name the columns' types.
     for row in survey_findings().itertuples(index=False):
         if row.finding_id == "fieldwork_period":
-            figures["survey_fieldwork_period"] = format_period(row.value)
-        elif not np.isnan(row.value_num):
-            figures[f"survey_{row.finding_id}"] = float(row.value_num)
+            figures["survey_fieldwork_period"] = format_period(cast(str, row.value))
+        elif not np.isnan(value_num := cast(float, row.value_num)):
+            figures[f"survey_{row.finding_id}"] = float(value_num)
     for row in related_evidence().itertuples(index=False):
-        if not np.isnan(row.value):
-            figures[f"evidence_{row.evidence_id}"] = float(row.value)
+        if not np.isnan(value := cast(float, row.value)):
+            figures[f"evidence_{row.evidence_id}"] = float(value)
         else:  # an event (the transfer to Kela): its date, readable
             figures[f"evidence_{row.evidence_id}_date"] = format_date(row.date)
     for row in kela_notification_shares().itertuples(index=False):
-        figures[f"notification_{row.category_id}"] = float(row.share_pct)
+        figures[f"notification_{row.category_id}"] = float(cast(float, row.share_pct))
     return figures
 
 
