@@ -163,7 +163,7 @@ def _check_finite(matrix: PanelMatrix, rows: np.ndarray, years: Sequence[int], w
     bad = ~np.isfinite(vals)
     if bad.any():
         r, c = np.nonzero(bad)
-        examples = [f"{matrix.codes[rows[i]]}/{int(years[j])}" for i, j in list(zip(r, c, strict=True))[:5]]
+        examples = [f"{matrix.codes[rows[i]]}/{int(years[int(j)])}" for i, j in list(zip(r, c, strict=True))[:5]]
         raise ParameterError(
             f"{who}: {int(bad.sum())} missing values in the years used (e.g. {examples}); "
             "drop these municipalities or choose years where they have data"
@@ -357,7 +357,7 @@ def group_means_by_year(
     return pd.concat(frames, ignore_index=True)
 
 
-def active_in_year(timing: Mapping[str, Sequence[int]], years: Sequence[int]) -> np.ndarray:
+def active_in_year(timing: Mapping[str, Sequence[int]], years: Sequence[int] | np.ndarray) -> np.ndarray:
     """(k, T) bool: is each treated unit (in ``timing`` order) counted as treated in each year?
 
     The rule the DiD estimate uses: a year that is a post year of some treated unit but not of
@@ -488,7 +488,7 @@ class PlaceboResult:
         )
 
 
-def _n_assignments(pool: int, cohort_sizes: Sequence[int]) -> int:
+def _n_assignments(pool: int, cohort_sizes: Sequence[int] | np.ndarray) -> int:
     """Distinct ways to pick disjoint cohorts of the given sizes from ``pool`` units."""
     n, total = pool, 1
     for s in cohort_sizes:
@@ -497,7 +497,7 @@ def _n_assignments(pool: int, cohort_sizes: Sequence[int]) -> int:
     return total
 
 
-def _enumerate_assignments(pool: int, cohort_sizes: Sequence[int]) -> np.ndarray:
+def _enumerate_assignments(pool: int, cohort_sizes: Sequence[int] | np.ndarray) -> np.ndarray:
     """All assignments as a (n_possible, k) array of pool positions, cohort blocks in order."""
 
     def rec(available: tuple[int, ...], sizes: Sequence[int]):
@@ -591,6 +591,7 @@ def placebo_distribution(
     n_possible = _n_assignments(len(pool), cohort_sizes)
     exhaustive = n_possible <= n_placebo
     rng = np.random.default_rng(seed)
+    blocks: Iterable[np.ndarray]
     if exhaustive:
         blocks = [_enumerate_assignments(len(pool), cohort_sizes)]
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import pandas as pd
 
@@ -101,8 +102,8 @@ def compare(code: str, indicators: Sequence[str], year: int, division: int) -> C
     }
     return Comparisons(
         code,
-        facts["name"],
-        facts["name_sv"],
+        cast(str, facts["name"]),
+        cast(str, facts["name_sv"]),
         year,
         division,
         list(indicators),

@@ -166,7 +166,7 @@ def coverage(division: int, dataset_id: str) -> pd.DataFrame:
     source = data_division(dataset_id)
     codes = division_codes(division)
     names = _names(range(min(division, source), max(division, source) + 1))
-    rows = []
+    rows: list[tuple[str, str | None, tuple[str, ...], str]] = []
     if source >= division:
         # Later data division: a map municipality merged since has no value of its own.
         target = {c: munis.successor(c, source) for c in codes}
@@ -262,7 +262,7 @@ def municipality_frame(division: int = DEFAULT_DIVISION) -> pd.DataFrame:
 
 def finnish_sort_key(name: str) -> str:
     """Alphabetical order as in Finnish: ... z, å, ä, ö."""
-    return str(name).casefold().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
+    return str(name).casefold().translate(str.maketrans("åäö", "{|}"))
 
 
 def display_name(name_fi: str, name_sv: str) -> str:

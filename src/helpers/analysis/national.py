@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -249,7 +250,7 @@ def national_statistics() -> pd.DataFrame:
             "or correct the spelling in the CSV."
         )
     for row in frame.itertuples(index=False):
-        measure = MEASURES[row.measure]
+        measure = MEASURES[str(row.measure)]
         if (row.unit, row.scope, row.area) != (measure.unit, measure.scope, measure.area):
             raise DataError(
                 f"data/facts/{NATIONAL_TABLE}.csv, {row.year} {row.measure}: unit/scope/area "
@@ -320,7 +321,7 @@ def published_figures() -> dict[str, float]:
     scalars) so the glued text can be formatted ("{glue:text}`key:,.0f`").
     """
     table = national_statistics()
-    return {f"{row.measure}_{row.year}": float(row.value) for row in table.itertuples(index=False)}
+    return {f"{row.measure}_{row.year}": float(cast(float, row.value)) for row in table.itertuples(index=False)}
 
 
 def published_table(measures=None) -> pd.DataFrame:

@@ -126,7 +126,7 @@ def pilot_indicator_table(year: int) -> pd.DataFrame:
     """Each pilot municipality's value of the overview indicators beside the median municipality."""
     sotkanet = data.load("sotkanet_2019")
     sotkanet = sotkanet[(sotkanet["year"] == year) & sotkanet["indicator"].isin(overview_indicators())]
-    medians = sotkanet.groupby(["indicator", "indicator_label", "unit"], as_index=False)["value"].median()
+    medians = sotkanet.groupby(["indicator", "indicator_label", "unit"], as_index=False)[["value"]].median()
     medians["municipality"] = "Median municipality"
     pilots = sotkanet[sotkanet["municipality_code"].isin(pilot_municipalities())].copy()
     pilots["municipality"] = pilots["municipality_code"].map(pilot_municipalities())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ def peers(
     excluded = sorted(subset.index[~complete_mask])
     columns = ["municipality_code", "distance", *indicators]
     if code not in complete.index:
-        missing = [i for i in indicators if code in subset.index and pd.isna(subset.at[code, i])]
+        missing = [i for i in indicators if code in subset.index and pd.isna(cast(float, subset.at[code, i]))]
         why = (
             f"no value for {', '.join(peer_labels().get(i, i) for i in missing)}"
             if missing

@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -129,6 +130,7 @@ def analyse(p: Mapping) -> PilotAnalysis:
             REFERENCE_YEAR,
             base_year=p["base_year"],
         )
+        assert placebo.event_bands is not None  # set whenever a base year is given, as here
         es = es.merge(placebo.event_bands, on="year", how="left")
     t_placebo = time.perf_counter()
     role = periods.windows.set_index("year")["used_as"]
@@ -178,10 +180,10 @@ def analyse(p: Mapping) -> PilotAnalysis:
                 "post_years_used": timing[c],
                 "exposure_share": unit_exposure(c, outcome, periods.post_years),
                 f"population_{REFERENCE_YEAR}": float(pop_ref.get(c, np.nan)),
-                "weight_share": float(ue.at[c, "weight_share"]),
-                "pre_mean": float(ue.at[c, "pre_mean"]),
-                "post_mean": float(ue.at[c, "post_mean"]),
-                "did": float(ue.at[c, "did"]),
+                "weight_share": float(cast(float, ue.at[c, "weight_share"])),
+                "pre_mean": float(cast(float, ue.at[c, "pre_mean"])),
+                "post_mean": float(cast(float, ue.at[c, "post_mean"])),
+                "did": float(cast(float, ue.at[c, "did"])),
                 "note": pilot_timing()[c].note,
             }
             for c in codes

@@ -280,7 +280,8 @@ def _merge_thin_strata(
     """Merge each stratum with too few pool units into its lower neighbour (the upper one for the
     lowest) until every stratum holds at least as many pool units as treated units; strata are
     ordered integers (size bands, urban-rural codes)."""
-    t, p, notes = dict(treated_strata), dict(pool_strata), []
+    t, p = dict(treated_strata), dict(pool_strata)
+    notes: list[str] = []
     while True:
         need = pd.Series(t).value_counts()
         have = pd.Series(p, dtype="int64").value_counts()
@@ -337,6 +338,7 @@ def stratified_placebo(
             "plus at least one comparison unit; use a larger comparison group"
         )
     weight_year = pre[-1] if weight_year is None else weight_year
+    notes: list[str]
     if strata is None:
         t_strata, p_strata, notes = dict.fromkeys(timing, 0), dict.fromkeys(pool, 0), []
     else:
@@ -650,8 +652,8 @@ def placebo_strata_for(codes: Iterable[str], how: str) -> dict[str, int] | None:
         from .outcomes import population_table
 
         pop = population_table()
-        pop = pop[pop["year"] == REFERENCE_YEAR].set_index("municipality_code")["population"]
-        return size_bands(pop.reindex(codes))
+        population = pop[pop["year"] == REFERENCE_YEAR].set_index("municipality_code")["population"]
+        return size_bands(population.reindex(codes))
     if how == "urban_rural":
         from helpers.data import municipalities as muni
 

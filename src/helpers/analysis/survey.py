@@ -127,7 +127,7 @@ def survey_response() -> pd.DataFrame:
     cooperation areas; it is not a sample size and not a response rate among municipalities.
     """
     findings = survey_findings()
-    rows = []
+    rows: list[dict[str, object]] = []
     for finding_id, label in (
         ("fieldwork_period", "Fieldwork"),
         ("respondents", "Respondents"),
@@ -183,7 +183,7 @@ def decision_makers() -> pd.DataFrame:
     "not published" — they are not computed as complements.
     """
     findings = survey_findings()
-    rows = []
+    rows: list[dict[str, object]] = []
     for assistance, assistance_label in ASSISTANCE_TYPES.items():
         for maker, maker_label in DECISION_MAKERS.items():
             finding_id = DECISION_CELLS.get((assistance, maker))

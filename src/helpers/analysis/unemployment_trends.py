@@ -195,4 +195,4 @@ def group_unemployment(codes: Sequence[str], division: int = DEFAULT_DIVISION) -
     monthly = monthly[monthly["municipality_code"].isin(list(codes)) & monthly["unemployed"].notna()]
     summed = monthly.groupby(["month", "year"], as_index=False)[["unemployed", "labour_force"]].sum()
     summed["rate"] = 100 * summed["unemployed"] / summed["labour_force"]
-    return summed.groupby("year", as_index=False)["rate"].mean()
+    return summed.groupby("year", as_index=False)[["rate"]].mean()
