@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def _reference_codes() -> tuple[dict[int, set[str]] | None, str | None]:
         ref = load("municipalities")
     except BookError as exc:
         return None, str(exc).splitlines()[0]
-    return {int(y): set(g["municipality_code"]) for y, g in ref.groupby("year")}, None
+    return {int(cast(int, y)): set(g["municipality_code"]) for y, g in ref.groupby("year")}, None
 
 
 def _check_codes(
@@ -72,7 +73,7 @@ def _check_codes(
         codes = text.where(~numeric, text.str.zfill(3))
         empty = (text == "") | (text == "nan")
         if division == "year":
-            years = pd.to_numeric(typed.get("year"), errors="coerce")
+            years = pd.to_numeric(typed["year"], errors="coerce")
             known = np.array(
                 [c in codes_by_year.get(int(y), set()) if y == y else False for c, y in zip(codes, years)], dtype=bool
             )

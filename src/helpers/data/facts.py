@@ -75,7 +75,7 @@ def derive_resource(csv_path: Path, existing: dict | None = None) -> dict:
         for extra in ("x-unit",):
             if extra in old_fields.get(name, {}):
                 field[extra] = old_fields[name][extra]
-        cons = {}
+        cons: dict[str, object] = {}
         if name in ("source",) or (i == 0 and name.endswith("_id")):
             cons["required"] = True
         if name == "municipality_code":
@@ -85,7 +85,7 @@ def derive_resource(csv_path: Path, existing: dict | None = None) -> dict:
             field["constraints"] = cons
         fields.append(field)
     stem = csv_path.stem
-    schema = {"fields": fields}
+    schema: dict[str, object] = {"fields": fields}
     first = header[0] if header else None
     if first and (first.endswith("_id") or first == "term_id"):
         firsts = [r[0] for r in body if r]

@@ -23,6 +23,7 @@ from helpers.data.tables import read_table
 from helpers.errors import DataError, MirrorNotFound, ParameterError
 
 _memory: dict[tuple[str, str], pd.DataFrame] = {}
+_topojson_memory: dict[tuple[str, str], dict] = {}
 # Dataset ids this process has read since the last `forget_datasets_read()`: the batch engine
 # keys each run's cache on the checksums of exactly these files.
 _datasets_read: set[str] = set()
@@ -319,6 +320,7 @@ def _write_disk(dataset_id: str, sha: str, df: pd.DataFrame) -> None:
 def clear_cache(*, disk: bool = False) -> None:
     """Forget parsed tables (in-process; with disk=True also the pickles under .cache/parsed/)."""
     _memory.clear()
+    _topojson_memory.clear()
     if disk:
         for p in paths.cache_dir().glob("*.pkl"):
             p.unlink(missing_ok=True)
@@ -347,6 +349,7 @@ def parse(dataset_id: str, path: Path, res: dict) -> pd.DataFrame:
             + (f"\n  … and {more} more" if more > 0 else "")
             + "\nFix: restore the file from the data release; `python -m helpers data check` lists every problem."
         )
+    assert raw is not None  # read_table returns no frame only together with problems
     df = TIDY[kind](raw, res)
     return df
 
@@ -379,15 +382,15 @@ def load_topojson(dataset_id: str) -> dict:
         raise ParameterError(f"{dataset_id!r} is not a boundary file. Valid: {', '.join(topo)}.")
     path, sha = verified_file(dataset_id, res)
     key = (dataset_id, sha)
-    if key not in _memory:
+    if key not in _topojson_memory:
         try:
-            _memory[key] = json.loads(path.read_text(encoding="utf-8"))
+            _topojson_memory[key] = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise DataError(
                 f"[{dataset_id}] {path} is not valid UTF-8 JSON ({exc}). Fix: restore it from the data release."
             ) from exc
     # Callers (chart builders) may edit properties: never hand out the cached object itself.
-    return copy.deepcopy(_memory[key])
+    return copy.deepcopy(_topojson_memory[key])
 
 
 def dataset_checksums() -> dict[str, str]:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -152,7 +153,7 @@ def verify_mergers() -> list[str]:
     absorbing code present in both; and every code that disappears must be covered by a merger.
     """
     ref = _all_years()
-    codes = {y: set(g["municipality_code"]) for y, g in ref.groupby("year")}
+    codes = {int(cast(int, y)): set(g["municipality_code"]) for y, g in ref.groupby("year")}
     problems: list[str] = []
     covered = set()
     for m in mergers():
@@ -199,7 +200,7 @@ def _name_index_cached(sha: str) -> tuple[dict[str, frozenset[str]], dict[str, s
     latest = ref.sort_values("year").groupby("municipality_code").last()
     for code, row in latest.iterrows():
         sv = f" / {row['name_sv']}" if row["name_sv"] and row["name_sv"] != row["name_fi"] else ""
-        display[code] = f"{row['name_fi']}{sv} ({code})"
+        display[str(code)] = f"{row['name_fi']}{sv} ({code})"
     for col in ("name_fi", "name_sv", "name_en"):
         for code, name in zip(ref["municipality_code"], ref[col]):
             if not name:
@@ -399,10 +400,10 @@ def harmonise(
     if how == "sum" and combined.any():
         rates = [c for c in value_cols if is_rate_column(c)]
         if rates:
-            ex = {t: sorted(k for k, v in mapping.items() if v == t) for t in merged_groups[:3]}
+            merged_examples = {t: sorted(k for k, v in mapping.items() if v == t) for t in merged_groups[:3]}
             raise ParameterError(
                 f"harmonise: column(s) {rates} look like rates/ratios/indices, which cannot be summed over merged "
-                f"municipalities (merged here: {ex}). Fix: harmonise the counts and recompute the rate, or use "
+                f"municipalities (merged here: {merged_examples}). Fix: harmonise the counts and recompute the rate, or use "
                 "how='weighted_mean' with weight_col='population' (or another denominator)."
             )
 
@@ -413,6 +414,7 @@ def harmonise(
         anynan = work[value_cols].isna().groupby([work[k] for k in group_keys], dropna=False, sort=True).any()
         agg = agg.mask(anynan)
     else:
+        assert weight_col is not None  # checked on entry: weighted_mean needs it
         w = work[weight_col].astype("float64")
         tmp = work[group_keys].copy()
         for c in value_cols:
@@ -451,10 +453,12 @@ def harmonise(
                     {"municipality_code": target, **dict(zip(key_cols, key[1:])), "missing": sorted(expected - have)}
                 )
         if incomplete:
-            bad = pd.DataFrame([{"_target": r["municipality_code"], **{k: r[k] for k in key_cols}} for r in incomplete])
+            incomplete_keys = pd.DataFrame(
+                [{"_target": r["municipality_code"], **{k: r[k] for k in key_cols}} for r in incomplete]
+            )
             flag = (
                 agg[group_keys]
-                .merge(bad.assign(_bad=True), on=group_keys, how="left")["_bad"]
+                .merge(incomplete_keys.assign(_bad=True), on=group_keys, how="left")["_bad"]
                 .fillna(False)
                 .to_numpy(dtype=bool)
             )

@@ -36,7 +36,7 @@ def trust_file() -> Path:
     return repo_root() / ".cache" / "trusted-release-catalogues.json"
 
 
-def is_inside_release(relative: str) -> bool:
+def is_inside_release(relative: object) -> bool:
     """A resource path may only name a file inside its release: relative, no '..', no drive."""
     if not isinstance(relative, str) or not relative or "\\" in relative:
         return False
