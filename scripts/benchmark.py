@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/benchmark.py            # fresh clone of HEAD in a temporary folder
     .venv/bin/python scripts/benchmark.py --in-place # this work tree, as it is
+    .venv/bin/python scripts/benchmark.py --pages    # only page weights and draw times of the built book
 
 Prints: set-up time, full build, rebuild with nothing changed, rebuild after touching one
 notebook (and which notebooks re-executed), nbval time, and for every page its weight with
@@ -252,12 +253,120 @@ def print_batch(figures: dict) -> None:
     print(f"  no-change rebuild of the whole book:         {figures['rebuild_unchanged_s']:6.1f} s  (target < 5 s)")
 
 
+# Records, in the page, when the first chart is drawn (performance.now(): ms since navigation start).
+_FIRST_CHART_PROBE = """
+new MutationObserver(function (changes, observer) {
+  for (const change of changes) {
+    if (change.attributeName === "data-rendered" && change.target.getAttribute("data-rendered") === "true") {
+      window.__firstChartDrawnMs = performance.now();
+      observer.disconnect();
+      return;
+    }
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-rendered"]});
+"""
+
+
+def page_weights(html_dir: Path, pages: list[str], repeats: int = 3) -> list[dict]:
+    """Bytes each page loads (plain static server, no compression, empty cache) and when its first chart is drawn.
+
+    Each page is opened ``repeats`` times in a fresh browser context; the draw time is the median.
+    """
+    import statistics
+
+    from playwright.sync_api import sync_playwright
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        for page_path in pages:
+            draws, all_drawn = [], []
+            for _ in range(repeats):
+                context = browser.new_context()
+                context.add_init_script(_FIRST_CHART_PROBE)
+                page = context.new_page()
+                sizes: dict[str, int] = {}
+
+                def on_response(response, sizes=sizes):
+                    try:
+                        sizes[response.url] = len(response.body())
+                    except Exception:  # a redirect or aborted response has no body
+                        pass
+
+                page.on("response", on_response)
+                page.goto(base + page_path, wait_until="load")
+                charts = page.locator(".book-chart").count()
+                if charts:
+                    page.wait_for_function(
+                        "n => document.querySelectorAll('.book-chart[data-rendered]').length === n",
+                        arg=charts,
+                        timeout=60000,
+                    )
+                    draws.append(page.evaluate("window.__firstChartDrawnMs || null"))
+                    all_drawn.append(page.evaluate("performance.now()"))
+                page.wait_for_load_state("networkidle")
+                context.close()
+            rows.append(
+                {
+                    "page": page_path,
+                    "bytes": sum(sizes.values()),
+                    "requests": len(sizes),
+                    "charts": charts,
+                    "first_chart_ms": statistics.median(draws) if draws and None not in draws else None,
+                    "all_charts_ms": statistics.median(all_drawn) if all_drawn else None,
+                    "largest": sorted(((size, url.removeprefix(base)) for url, size in sizes.items()), reverse=True)[
+                        :4
+                    ],
+                }
+            )
+        browser.close()
+    server.shutdown()
+    return rows
+
+
+def print_page_weights(rows: list[dict]) -> None:
+    print("pages (plain static server, no compression; bytes with everything the page loads):")
+    for row in rows:
+        drawn = (
+            f"first chart {row['first_chart_ms']:5.0f} ms, all {row['charts']} by {row['all_charts_ms']:5.0f} ms"
+            if row["charts"]
+            else "no charts"
+        )
+        print(f"  {row['page']:<34} {row['bytes'] / 1e3:7.0f} KB {row['requests']:3d} requests  {drawn}")
+        print("      largest: " + ", ".join(f"{url} {size / 1e3:.0f} KB" for size, url in row["largest"]))
+    text_pages = [r for r in rows if not r["charts"]]
+    chart_pages = [r for r in rows if r["charts"]]
+    if text_pages:
+        print(f"  heaviest text-only page:  {max(r['bytes'] for r in text_pages) / 1e3:.0f} KB (target < 400 KB)")
+    if chart_pages:
+        print(f"  heaviest chart page:      {max(r['bytes'] for r in chart_pages) / 1e3:.0f} KB (target < 1200 KB)")
+        print(f"  slowest first chart:      {max(r['first_chart_ms'] for r in chart_pages):.0f} ms (target < 1000 ms)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-place", action="store_true", help="benchmark this work tree instead of a fresh clone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clone")
     parser.add_argument("--batch", action="store_true", help="only the batch engine against naive papermill")
+    parser.add_argument(
+        "--pages", action="store_true", help="only measure the pages of the book already built in this work tree"
+    )
     args = parser.parse_args()
+    if args.pages:
+        html_dir = ROOT / "book" / "_build" / "html"
+        if not (html_dir / "index.html").exists():
+            print("error: no built book in book/_build/html: run `make book` first", file=sys.stderr)
+            return 2
+        print_page_weights(page_weights(html_dir, book_pages(ROOT)))
+        return 0
     if not os.environ.get("BOOK_DATA_MIRROR"):
         print("error: set BOOK_DATA_MIRROR to a copy of the data release", file=sys.stderr)
         return 2
