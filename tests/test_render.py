@@ -67,11 +67,24 @@ def test_a_figure_needs_caption_and_alt_text():
         render.figure(_chart(SYNTHETIC), caption="", alt_text="a")
 
 
-def test_vega_bundle_is_wrapped_in_a_function_scope_and_exports_vega_embed():
+def test_vega_bundle_is_the_vega_runtime_alone_in_a_function_scope():
     source = render.vega_bundle_source()
     assert source.split("\n", 2)[1] == "(function(){"
     assert source.rstrip().endswith("})();")
-    assert "window.vegaEmbed=" in source
+    assert "window.vega={View:" in source.replace(" ", "")
+    # Vega-Lite and vega-embed stay out: the page gets specs already compiled to Vega.
+    assert "window.vegaEmbed" not in source and "window.vegaLite" not in source
+    assert len(source) < 700_000
+
+
+def test_page_gets_a_vega_spec_and_jupyterlab_the_vega_lite_spec():
+    bundle = render.figure(_chart(SYNTHETIC), caption="Cap", alt_text="Alt")._repr_mimebundle_()
+    vega_lite = next(value for key, value in bundle.items() if key.startswith("application/vnd.vegalite"))
+    assert vega_lite["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert vega_lite["mark"] == {"type": "bar"} or vega_lite["mark"] == "bar"
+    html = bundle["text/html"]
+    assert "https://vega.github.io/schema/vega/v" in html and "schema/vega-lite" not in html
+    assert "new vega.View(vega.parse(" in html
 
 
 def test_chart_data_urls_lists_each_file_once_in_spec_order():

@@ -378,12 +378,12 @@ def _sync_folder(target: Path, files: dict[str, bytes]) -> int:
 
 
 def vega_bundle_bytes() -> bytes:
-    """The Vega bundle, generated once per vl-convert version and cached."""
+    """The Vega runtime bundle, generated once per vl-convert version and cached."""
     import vl_convert
 
     from helpers.charts.render import vega_bundle_source
 
-    cached = CACHE_DIR / "vendor" / f"vega-bundle-{vl_convert.__version__}.js"
+    cached = CACHE_DIR / "vendor" / f"vega-runtime-{vl_convert.__version__}.js"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(vega_bundle_source(), encoding="utf-8")

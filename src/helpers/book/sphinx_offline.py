@@ -106,11 +106,23 @@ def trim_written_pages(app, exception) -> None:
             page.write_text(cleaned, encoding="utf-8")
 
 
+def lighten_theme_assets(app, exception) -> None:
+    """Only the CSS rules and icons the pages use; see helpers.book.page_assets."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from helpers.book.page_assets import lighten
+
+    lighten(Path(app.outdir))
+
+
 def setup(app):
+    from helpers.book.page_assets import ICON_STYLESHEET
     from helpers.book.run_box import add_run_box
 
     app.connect("doctree-read", add_run_box)  # each chapter's "Run this chapter" box, from the run plan
     app.connect("build-finished", trim_written_pages)
+    app.connect("build-finished", lighten_theme_assets, priority=900)
+    app.add_css_file(ICON_STYLESHEET)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

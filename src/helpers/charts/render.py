@@ -8,6 +8,11 @@ HTML output loads the book's one Vega bundle (``_vendor/vega-bundle.js``, genera
 time from the installed vl-convert-python) and the data scripts, relative to the page's
 Sphinx ``data-content_root``, then embeds the spec. Identical data frames hash to the same
 file, so linked views share one copy of their data and committed notebooks stay small.
+
+Pages stay light: the Vega-Lite spec is compiled to Vega when the figure is shown (in the
+build's notebook run), so readers load only the Vega runtime (~0.58 MB), not Vega-Lite and
+vega-embed as well (~0.9 MB together); the runtime loads only on pages that have a chart. The
+output bundle still carries the Vega-Lite spec, which JupyterLab renders natively.
 """
 
 from __future__ import annotations
@@ -164,8 +169,12 @@ _EMBED_SCRIPT = """
   }
   load("%(bundle)s")
     .then(function () { return Promise.all(files.map(function (f) { return load(f.replace(/\\.json$/, ".js")); })); })
-    .then(function () { return vegaEmbed(el, inline(spec), {actions: false, renderer: "svg"}); })
-    .then(function (result) { el.vegaView = result.view; el.setAttribute("data-rendered", "true"); })
+    .then(function () {
+      var view = new vega.View(vega.parse(inline(spec)), {renderer: "svg", container: el, hover: true});
+      el.vegaView = view;
+      return view.runAsync();
+    })
+    .then(function () { el.setAttribute("data-rendered", "true"); })
     .catch(function (err) {
       el.setAttribute("data-rendered", "error");
       el.textContent = "This chart could not be drawn: " + err.message;
@@ -173,6 +182,21 @@ _EMBED_SCRIPT = """
     });
 })();
 """
+
+
+def vega_lite_version() -> str:
+    """The Vega-Lite version Altair writes, as vl-convert names it ("v6.4")."""
+    return alt.SCHEMA_VERSION.rsplit(".", 1)[0]
+
+
+def vega_spec(spec: dict) -> dict:
+    """Compile a Vega-Lite spec to Vega (offline, with vl-convert): the page then needs only Vega."""
+    import vl_convert
+
+    try:
+        return vl_convert.vegalite_to_vega(spec, vl_version=vega_lite_version())
+    except ValueError:  # a vl-convert that does not know Altair's exact minor version
+        return vl_convert.vegalite_to_vega(spec)
 
 
 class Figure:
@@ -193,9 +217,10 @@ class Figure:
         spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         div_id = "fig-" + hashlib.sha256((self.number + spec_json).encode("utf-8")).hexdigest()[:12]
         files = chart_data_urls(spec)
+        vega_json = json.dumps(vega_spec(spec), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         script = _EMBED_SCRIPT % {
             "div_id": json.dumps(div_id),
-            "spec": spec_json.replace("</", "<\\/"),
+            "spec": vega_json.replace("</", "<\\/"),
             "files": json.dumps(files),
             "prefix": CHART_DATA_URL_PREFIX,
             "prefix_len": len(CHART_DATA_URL_PREFIX),
@@ -269,20 +294,31 @@ def enable() -> None:
     alt.data_transformers.enable("book")
 
 
+# vl-convert bundles its own copy of Vega, addressed by this module name (resolved inside
+# vl-convert, never fetched). Its `vega` snippet name is broken (a null default import), so the
+# snippet imports Vega under other names; naming only View and parse leaves Vega-Lite and
+# vega-embed out of the bundle.
+VEGA_MODULE = "https://cdn.jsdelivr.net/npm/vega@6.2.0/+esm"
+VEGA_RUNTIME_SNIPPET = (
+    f'import {{View as BookVegaView, parse as bookVegaParse}} from "{VEGA_MODULE}";\n'
+    "window.vega = {View: BookVegaView, parse: bookVegaParse};"
+)
+
+
 def vega_bundle_source() -> str:
-    """The Vega, Vega-Lite and vega-embed bundle, wrapped so it adds only page globals."""
+    """The Vega runtime alone (specs are compiled to Vega beforehand), wrapped so it adds one page global."""
     import vl_convert
 
-    vl_version = alt.SCHEMA_VERSION.rsplit(".", 1)[0]  # "v6.4"
     try:
-        bundle = vl_convert.javascript_bundle(vl_version=vl_version)
-    except ValueError:
-        bundle = vl_convert.javascript_bundle()
-    if "window.vegaEmbed" not in bundle:
-        raise RuntimeError("vl-convert's bundle no longer exports window.vegaEmbed; check its version")
+        bundle = vl_convert.javascript_bundle(VEGA_RUNTIME_SNIPPET)
+    except BaseException as error:  # vl-convert raises a Rust panic (not an Exception) on a bad module name
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise RuntimeError(
+            f"vl-convert {vl_convert.__version__} could not bundle {VEGA_MODULE}: {str(error)[:200]}; "
+            "set VEGA_MODULE in helpers/charts/render.py to the Vega version it ships"
+        ) from None
+    if "window.vega=" not in bundle.replace(" ", ""):
+        raise RuntimeError("vl-convert's bundle no longer exports window.vega; check its version")
     # A function scope keeps the bundle's top-level names (e.g. `_`) from colliding with Sphinx's.
-    return (
-        "/* Vega, Vega-Lite, vega-embed: generated by vl-convert-python at build time */\n(function(){\n"
-        + bundle
-        + "\n})();\n"
-    )
+    return "/* Vega runtime: generated by vl-convert-python at build time */\n(function(){\n" + bundle + "\n})();\n"
