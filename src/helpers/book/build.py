@@ -390,6 +390,14 @@ def vega_bundle_bytes() -> bytes:
     return cached.read_bytes()
 
 
+def figure_image_files(chart_files: dict[str, bytes]) -> dict[str, bytes]:
+    """SVG and PNG of every figure among the chart data, rendered at build time (cached by content)."""
+    from helpers.charts.downloads import figure_images
+    from helpers.charts.render import CHART_DATA_URL_PREFIX, vega_lite_version
+
+    return figure_images(chart_files, CACHE_DIR / "figure-images", CHART_DATA_URL_PREFIX, vega_lite_version(), say)
+
+
 def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> int:
     """Put executed notebooks, chart data, vendor scripts and generated pages under book/."""
     changed = 0
@@ -401,6 +409,7 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> i
         if data_dir.exists():
             for path in data_dir.iterdir():
                 chart_files[path.name] = path.read_bytes()
+    chart_files.update(figure_image_files(chart_files))
     changed += _sync_folder(EXTRA_DIR / "chart-data", chart_files)
     vendor = {"vega-bundle.js": vega_bundle_bytes()}
     if not HTML_MANAGER_DIST.joinpath("embed-amd.js").exists():

@@ -106,6 +106,18 @@ def trim_written_pages(app, exception) -> None:
             page.write_text(cleaned, encoding="utf-8")
 
 
+_CHART_DATA_LINK = re.compile(r'\b(href|src)="chart-data/')
+
+
+def link_figure_downloads(app, pagename, templatename, context, doctree) -> None:
+    """Figure downloads and static images name ``chart-data/...`` (right beside a notebook in
+    JupyterLab); in the book they are relative to the page, so prefix the path to the root."""
+    body = context.get("body")
+    if body and "chart-data/" in body:
+        root = "../" * pagename.count("/")
+        context["body"] = _CHART_DATA_LINK.sub(lambda m: f'{m.group(1)}="{root}chart-data/', body)
+
+
 def lighten_theme_assets(app, exception) -> None:
     """Only the CSS rules and icons the pages use; see helpers.book.page_assets."""
     if exception is not None or app.builder.format != "html":
@@ -123,6 +135,7 @@ def setup(app):
     app.connect("build-finished", trim_written_pages)
     app.connect("build-finished", lighten_theme_assets, priority=900)
     app.add_css_file(ICON_STYLESHEET)
+    app.connect("html-page-context", link_figure_downloads)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

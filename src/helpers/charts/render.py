@@ -27,6 +27,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from helpers.charts import downloads
+
 CHART_DATA_URL_PREFIX = "chart-data/"
 CHART_DATA_ENV = "BOOK_CHART_DATA_DIR"
 VEGA_BUNDLE_PATH = "_vendor/vega-bundle.js"
@@ -202,11 +204,14 @@ def vega_spec(spec: dict) -> dict:
 class Figure:
     """A chart as the book shows it: a numbered caption, alt text, and the spec."""
 
-    def __init__(self, chart: alt.TopLevelMixin, *, caption: str, alt_text: str, number: str):
+    def __init__(
+        self, chart: alt.TopLevelMixin, *, caption: str, alt_text: str, number: str, source: str | None = None
+    ):
         self.chart = chart
         self.caption = caption
         self.alt_text = alt_text
         self.number = number
+        self.source = source
 
     def spec(self) -> dict:
         with alt.data_transformers.enable("book"):
@@ -228,10 +233,39 @@ class Figure:
             "bundle": VEGA_BUNDLE_PATH,
         }
         caption = html.escape(f"Figure {self.number}. {self.caption}")
+        stem = downloads.figure_stem(self.number, div_id)
+        written = downloads.write_figure_downloads(
+            spec,
+            stem=stem,
+            folder=chart_data_dir(),
+            prefix=CHART_DATA_URL_PREFIX,
+            heading=f"Figure {self.number}. {self.caption}",
+            source=self.source,
+            write=_atomic_write,
+        )
+        # Relative links: right beside a notebook in JupyterLab; the book's Sphinx extension
+        # prefixes them with the page's path to the root.
+        links = [
+            (name, "data (CSV)" if len(written["csv"]) == 1 else f"data {index} (CSV)")
+            for index, name in enumerate(written["csv"], start=1)
+        ]
+        links += [
+            (f"{stem}.svg", "chart (SVG)"),
+            (f"{stem}.png", "chart (PNG)"),
+            (written["spec"][0], "Vega-Lite spec"),
+        ]
+        anchors = " · ".join(
+            f'<a class="book-download" href="{CHART_DATA_URL_PREFIX}{name}" download="{name}">{label}</a>'
+            for name, label in links
+        )
+        alt_attribute = html.escape(self.alt_text)
         body = (
-            f'<figure class="book-figure" role="group" aria-label="{html.escape(self.alt_text)}">'
-            f'<div id="{div_id}" class="book-chart" role="img" aria-label="{html.escape(self.alt_text)}"></div>'
+            f'<figure class="book-figure" role="group" aria-label="{alt_attribute}">'
+            f'<div id="{div_id}" class="book-chart" role="img" aria-label="{alt_attribute}"></div>'
+            f'<noscript><img class="book-chart-static" src="{CHART_DATA_URL_PREFIX}{stem}.svg" alt="{alt_attribute}">'
+            "</noscript>"
             f"<figcaption>{caption}</figcaption>"
+            f'<p class="book-downloads">Download: {anchors}</p>'
             f"<script>{script}</script></figure>"
         )
         mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json"
@@ -280,11 +314,16 @@ def set_chapter(chapter: Any) -> None:
     _counter.count = 0
 
 
-def figure(chart: alt.TopLevelMixin, *, caption: str, alt_text: str, name: str | None = None) -> Figure:
-    """Wrap a chart as the next numbered figure (or the one its chapter declared as ``name``)."""
+def figure(
+    chart: alt.TopLevelMixin, *, caption: str, alt_text: str, name: str | None = None, source: str | None = None
+) -> Figure:
+    """Wrap a chart as the next numbered figure (or the one its chapter declared as ``name``).
+
+    ``source`` (optional) names the data's source in the header of the figure's CSV download.
+    """
     if not caption.strip() or not alt_text.strip():
         raise ValueError("every figure needs a caption and alt text describing what it shows")
-    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number(name))
+    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number(name), source=source)
 
 
 def enable() -> None:

@@ -1,14 +1,18 @@
 """Tables as the book shows them: full cell text, no index column, deterministic HTML.
 
 pandas' default display truncates long text and its Styler writes random ids (which nbval
-would flag on every run); this renders plain, stable HTML with an optional caption.
+would flag on every run); this renders plain, stable HTML with an optional caption, and a
+CSV download of the table published beside the chart data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 import pandas as pd
+
+from helpers.charts.render import CHART_DATA_URL_PREFIX, _atomic_write, chart_data_dir
 
 
 class Table:
@@ -31,7 +35,27 @@ class Table:
             for row in self.frame.itertuples(index=False)
         )
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return f'<table class="book-table">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        name = self.publish_csv()
+        link = (
+            f'<p class="book-downloads">Download: <a class="book-download" href="{CHART_DATA_URL_PREFIX}{name}" '
+            f'download="{name}">table (CSV)</a></p>'
+        )
+        return f'<table class="book-table">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{link}'
+
+    def csv_text(self) -> str:
+        """The table as UTF-8 CSV, full precision, under a ``#`` line naming it (missing values empty)."""
+        heading = f"# {self.caption}\n" if self.caption else ""
+        return heading + self.frame.to_csv(index=False, lineterminator="\n")
+
+    def publish_csv(self) -> str:
+        """Write the CSV beside the chart data (content-addressed) and return its file name."""
+        text = self.csv_text()
+        name = f"table-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}.csv"
+        folder = chart_data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / name).exists():
+            _atomic_write(folder / name, text)
+        return name
 
     def __repr__(self) -> str:
         return self.frame.to_string(index=False)
