@@ -44,7 +44,7 @@ chromium:
 	@command -v chromium >/dev/null || { echo "setup: installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-book: setup
+book: setup chromium
 	@$(PY) -m helpers build
 
 lint: setup

@@ -487,8 +487,22 @@ def jupyter_book_build() -> None:
     if completed.returncode != 0 or problems:
         shown = "\n  ".join(problems[:20]) or output[-2000:]
         raise BuildError(f"Jupyter Book build failed (log: {log_path}):\n  {shown}\nthe last good book is unchanged")
+    pdf_edition(WORK_BUILD_DIR / "_build" / "html")  # printed before publishing: part of the same book
     publish.publish(WORK_BUILD_DIR / "_build" / "html", HTML_DIR, PUBLISHED_MANIFEST)
     say(f"book built in {time.perf_counter() - started:.1f} s: {os.path.relpath(HTML_DIR, REPO_ROOT)}/index.html")
+
+
+def pdf_edition(html_dir: Path) -> None:
+    """The PDF edition, printed by chromium from the built HTML; cached, so reprinted only on change."""
+    import yaml
+
+    from helpers.book.pdf import build_pdf
+
+    title = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))["title"]
+    try:
+        build_pdf(html_dir, BOOK_DIR, CACHE_DIR / "pdf", title, log=say)
+    except RuntimeError as error:
+        raise BuildError(f"the PDF edition could not be made: {error}") from None
 
 
 def build_book(

@@ -118,6 +118,18 @@ def link_figure_downloads(app, pagename, templatename, context, doctree) -> None
         context["body"] = _CHART_DATA_LINK.sub(lambda m: f'{m.group(1)}="{root}chart-data/', body)
 
 
+def link_pdf_edition(app, pagename, templatename, context, doctree) -> None:
+    """A "Download PDF" link to the book's PDF edition (made by the build) on every page."""
+    from helpers.book.pdf import PDF_NAME
+
+    if "body" in context:
+        root = "../" * pagename.count("/")
+        context["body"] = (
+            f'<p class="book-pdf-link"><a href="{root}{PDF_NAME}" download="{PDF_NAME}">Download PDF</a> '
+            "(the whole book)</p>" + context["body"]
+        )
+
+
 def lighten_theme_assets(app, exception) -> None:
     """Only the CSS rules and icons the pages use; see helpers.book.page_assets."""
     if exception is not None or app.builder.format != "html":
@@ -136,6 +148,8 @@ def setup(app):
     app.connect("build-finished", lighten_theme_assets, priority=900)
     app.add_css_file(ICON_STYLESHEET)
     app.connect("html-page-context", link_figure_downloads)
+    app.connect("html-page-context", link_pdf_edition)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raise it when what this extension writes into pages changes, so every page is rewritten.
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
