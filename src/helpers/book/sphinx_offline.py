@@ -118,6 +118,18 @@ def link_figure_downloads(app, pagename, templatename, context, doctree) -> None
         context["body"] = _CHART_DATA_LINK.sub(lambda m: f'{m.group(1)}="{root}chart-data/', body)
 
 
+def preload_chart_runtime(app, pagename, templatename, context, doctree) -> None:
+    """On pages with charts only, fetch the Vega runtime from the head: the first chart's script
+    may sit far down the page, and the fetch would otherwise wait for the parser to reach it."""
+    from helpers.charts.render import VEGA_BUNDLE_PATH
+
+    if 'class="book-chart"' in context.get("body", ""):
+        root = "../" * pagename.count("/")
+        context["metatags"] = (
+            context.get("metatags", "") + f'\n<link rel="preload" as="script" href="{root}{VEGA_BUNDLE_PATH}">'
+        )
+
+
 def link_pdf_edition(app, pagename, templatename, context, doctree) -> None:
     """A "Download PDF" link to the book's PDF edition (made by the build) on every page."""
     from helpers.book.pdf import PDF_NAME
@@ -149,7 +161,8 @@ def setup(app):
     app.add_css_file(ICON_STYLESHEET)
     app.connect("html-page-context", link_figure_downloads)
     app.connect("html-page-context", link_pdf_edition)
+    app.connect("html-page-context", preload_chart_runtime)
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     # env_version: raise it when what this extension writes into pages changes, so every page is rewritten.
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
