@@ -169,8 +169,8 @@ _EMBED_SCRIPT = """
     }
     return node;
   }
-  load("%(bundle)s")
-    .then(function () { return Promise.all(files.map(function (f) { return load(f.replace(/\\.json$/, ".js")); })); })
+  // The data scripts only register their rows: fetch them alongside the runtime, not after it.
+  Promise.all([load("%(bundle)s")].concat(files.map(function (f) { return load(f.replace(/\\.json$/, ".js")); })))
     .then(function () {
       var view = new vega.View(vega.parse(inline(spec)), {renderer: "svg", container: el, hover: true});
       el.vegaView = view;
