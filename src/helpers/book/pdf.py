@@ -135,6 +135,27 @@ def chapter_start_pages(pdf_path: Path, titles: list[str], first_content_page: i
     return numbers
 
 
+def _print_book(html_dir: Path, chromium: str, title: str, subtitle: str, parts, draft: Path) -> None:
+    """Print twice: the first printing tells the contents on which page each chapter starts."""
+    from playwright.sync_api import sync_playwright
+
+    document = html_dir / PRINT_DOCUMENT
+    document.parent.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                document.write_text(print_document(title, subtitle, parts, None), encoding="utf-8")
+                _print(browser, document.as_uri(), draft)
+                numbers = chapter_start_pages(draft, [name for name, _ in parts], first_content_page=2)
+                document.write_text(print_document(title, subtitle, parts, numbers), encoding="utf-8")
+                _print(browser, document.as_uri(), draft)
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(document.parent, ignore_errors=True)
+
+
 def build_pdf(
     html_dir: Path,
     book_dir: Path,
@@ -158,27 +179,15 @@ def build_pdf(
     cached = cache_dir / f"{digest.hexdigest()[:24]}.pdf"
     target = html_dir / PDF_NAME
     if not cached.exists():
-        from playwright.sync_api import sync_playwright
-
         started = time.perf_counter()
         cache_dir.mkdir(parents=True, exist_ok=True)
-        document = html_dir / PRINT_DOCUMENT
-        document.parent.mkdir(exist_ok=True)
-        draft = cache_dir / "draft.pdf"
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-                try:
-                    document.write_text(print_document(title, subtitle, parts, None), encoding="utf-8")
-                    _print(browser, document.as_uri(), draft)
-                    numbers = chapter_start_pages(draft, [name for name, _ in parts], first_content_page=2)
-                    document.write_text(print_document(title, subtitle, parts, numbers), encoding="utf-8")
-                    _print(browser, document.as_uri(), draft)
-                finally:
-                    browser.close()
-        finally:
-            shutil.rmtree(document.parent, ignore_errors=True)
-        draft.replace(cached)
+        # Playwright's sync API refuses to run where an asyncio loop is running (a caller's, e.g. a
+        # test session driving a browser): a thread of its own has none.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(_print_book, html_dir, chromium, title, subtitle, parts, cache_dir / "draft.pdf").result()
+        (cache_dir / "draft.pdf").replace(cached)
         log(f"PDF edition printed by chromium in {time.perf_counter() - started:.1f} s")
     temporary = target.with_name(target.name + ".tmp")
     shutil.copyfile(cached, temporary)
