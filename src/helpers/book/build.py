@@ -116,7 +116,7 @@ def run_identity(
 def run_key(
     page: Page,
     parameters: dict[str, Any],
-    data_checksums: dict[str, str],
+    data_checksums: dict[str, str | None],
     code: str,
     chapter_number: int | None = None,
 ) -> str:
@@ -379,11 +379,11 @@ def _sync_folder(target: Path, files: dict[str, bytes]) -> int:
 
 def vega_bundle_bytes() -> bytes:
     """The Vega runtime bundle, generated once per vl-convert version and cached."""
-    import vl_convert
 
+    from helpers.charts.downloads import vl_convert_version
     from helpers.charts.render import vega_bundle_source
 
-    cached = CACHE_DIR / "vendor" / f"vega-runtime-{vl_convert.__version__}.js"
+    cached = CACHE_DIR / "vendor" / f"vega-runtime-{vl_convert_version()}.js"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(vega_bundle_source(), encoding="utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.metadata
 import io
 import json
 from collections.abc import Callable
@@ -22,6 +23,11 @@ from typing import Any
 SPEC_SUFFIX = ".vl.json"
 PNG_SCALE = 2  # twice the on-screen size: sharp in documents and slides
 SOURCES_NOTE = "the sources of every data set are listed on the book's page 'Data and sources'"
+
+
+def vl_convert_version() -> str:
+    """The installed vl-convert's version (its type stub does not declare `__version__`)."""
+    return importlib.metadata.version("vl-convert-python")
 
 
 def figure_stem(number: str, div_id: str) -> str:
@@ -157,7 +163,7 @@ def figure_images(
             continue
         stem = name.removesuffix(SPEC_SUFFIX)
         spec = inline_data(json.loads(files[name]), files, prefix)
-        material = json.dumps([spec, vl_convert.__version__, vl_version, PNG_SCALE], sort_keys=True)
+        material = json.dumps([spec, vl_convert_version(), vl_version, PNG_SCALE], sort_keys=True)
         key = hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
         svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
         if not (svg_path.exists() and png_path.exists()):

@@ -354,7 +354,7 @@ def vega_bundle_source() -> str:
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             raise
         raise RuntimeError(
-            f"vl-convert {vl_convert.__version__} could not bundle {VEGA_MODULE}: {str(error)[:200]}; "
+            f"vl-convert {downloads.vl_convert_version()} could not bundle {VEGA_MODULE}: {str(error)[:200]}; "
             "set VEGA_MODULE in helpers/charts/render.py to the Vega version it ships"
         ) from None
     if "window.vega=" not in bundle.replace(" ", ""):
