@@ -11,6 +11,7 @@ import pytest
 from helpers.analysis.comparison_groups import comparison_pool, matching_features
 from helpers.analysis.outcomes import OUTCOMES, get_outcome
 from helpers.analysis.pilot import periods_for, pilot_timing, unit_exposure, unit_post_years
+from helpers.chapters.pilot_summary import period_text
 from helpers.data.municipalities import pilot_codes
 from helpers.errors import ParameterError
 
@@ -130,7 +131,7 @@ def test_default_periods_are_valid_for_every_outcome():
         d = periods_for(oid)
         assert d.pre_years == list(outcome.default_pre_years)
         assert d.post_years == list(outcome.default_post_years)
-        assert d.text and set(d.windows["used_as"]) == {"pre", "post", "not used"}
+        assert period_text(d) and set(d.windows["used_as"]) == {"pre", "post", "not used"}
 
 
 def test_diak_windows_refuse_mixed_periods():
@@ -142,7 +143,8 @@ def test_diak_windows_refuse_mixed_periods():
     with pytest.raises(ParameterError, match=r"year_mid 2020"):
         periods_for(diak, post_years=[2020])
     ok = periods_for(diak, pre_years=[2011, 2012, 2013, 2014, 2015, 2016], post_years=[2019])
-    assert "COVID-19" in ok.text and "2010–2017" in ok.text
+    text = period_text(ok)
+    assert "COVID-19" in text and "2010–2017" in text
     w = ok.windows.set_index("year")
     assert w.at[2017, "role"] == "mixed" and w.at[2018, "pilot_share"] == pytest.approx(2 / 3)
 
@@ -158,6 +160,18 @@ def test_annual_periods():
         periods_for("unemployment_rate", pre_years=[])
     d = periods_for("unemployment_rate", pre_years="2010-2017", post_years=2018)
     assert d.pre_years == list(range(2010, 2018)) and d.post_years == [2018]
+
+
+def test_period_text_names_tornio_and_raisio_only_when_analysed():
+    everyone = periods_for("unemployment_rate")
+    assert everyone.municipalities == tuple(sorted(pilot_timing()))
+    text = period_text(everyone)
+    assert "Tornio took part in 2018 only" in text and "Raisio's pilot began on 1 Nov 2017" in text
+    tampere = periods_for("unemployment_rate", municipalities=["837"])
+    assert tampere.municipalities == ("837",)
+    assert "Tornio" not in period_text(tampere) and "Raisio" not in period_text(tampere)
+    # Tornio's 2019 sentence needs 2019 in the post-period
+    assert "Tornio" not in period_text(periods_for("unemployment_rate", post_years=[2018], municipalities=["851"]))
 
 
 def test_unit_post_years_handle_tornio_and_raisio():

@@ -15,6 +15,7 @@ from helpers.analysis.outcomes import OUTCOMES, outcome_panel
 from helpers.analysis.pilot import PilotAnalysis, analyse, pilot_context_2019, pilot_timing
 from helpers.chapters import pilot as pilot_chapter
 from helpers.chapters.model import as_values
+from helpers.chapters.pilot_summary import pilot_notes, pilot_summary
 from helpers.data.municipalities import pilot_codes
 from helpers.errors import MirrorNotFound, ParameterError
 
@@ -116,7 +117,7 @@ def test_default_run_completes_with_finite_numbers(default_runs):
         assert a.event_study.set_index("year").at[base, "relative_to_base"] == 0.0
         assert a.placebo.n_placebo == 1000 and a.placebo.n_ranked == 1001
         assert 1 <= a.placebo.rank <= 1001 and 0 <= a.placebo.share_as_extreme <= 1
-        assert "of 1,001" in a.summary["placebo"]
+        assert "of 1,001" in pilot_summary(a)["placebo"]
         # the headline number is the population-weighted mean of the per-municipality effects
         ue = a.did.unit_effects
         assert a.did.estimate == pytest.approx(float((ue["weight_share"] * ue["did"]).sum()))
@@ -124,7 +125,8 @@ def test_default_run_completes_with_finite_numbers(default_runs):
         assert set(groups["series"]) == {"Pilot municipalities", "Comparison group"}
         assert groups["value"].notna().all()
         assert len(a.trends[a.trends["kind"] == "municipality"]) == 6 * len(OUTCOMES[oid].years)
-        assert a.notes and all(isinstance(n, str) and n for n in a.notes)
+        notes = pilot_notes(a)
+        assert notes and all(isinstance(n, str) and n for n in notes)
 
 
 def test_tornio_post_period_is_handled(default_runs):
@@ -145,7 +147,7 @@ def test_same_seed_reproduces_the_run():
     b = run_pilot_analysis(n_placebo=300, seed=7)
     c = run_pilot_analysis(n_placebo=300, seed=8)
     assert np.array_equal(a.placebo.estimates, b.placebo.estimates)
-    assert a.summary == b.summary
+    assert pilot_summary(a) == pilot_summary(b)
     assert not np.array_equal(a.placebo.estimates, c.placebo.estimates)
     assert a.numbers["estimate"] == c.numbers["estimate"]  # the seed only moves the placebo
 
@@ -156,8 +158,9 @@ def test_tampere_alone_against_matched_peers_is_coherent():
     assert len(a.comparison) == 5 and set(a.comparison.table["matched_to"]) == {"837"}
     assert set(a.comparison.codes).isdisjoint(pilot_codes())
     assert a.placebo.exhaustive and a.placebo.n_placebo == 5
-    assert "cannot say much" in a.summary["placebo_verdict"]
-    assert "Tornio" not in a.summary["periods"]
+    summary = pilot_summary(a)
+    assert "cannot say much" in summary["placebo_verdict"]
+    assert "Tornio" not in summary["periods"]
     assert math.isfinite(a.numbers["estimate"])
     for method in ("same_region", "same_urban_rural_group"):
         b = run_pilot_analysis(municipalities=["837"], comparison=method, n_placebo=200)
@@ -167,7 +170,7 @@ def test_tampere_alone_against_matched_peers_is_coherent():
 def test_equal_weighting_changes_the_estimate():
     pop = run_pilot_analysis(n_placebo=0)
     eq = run_pilot_analysis(n_placebo=0, weighting="equal")
-    assert pop.placebo is None and "placebo" not in pop.summary
+    assert pop.placebo is None and "placebo" not in pilot_summary(pop)
     assert pop.numbers["estimate"] != pytest.approx(eq.numbers["estimate"], abs=1e-6)
     assert eq.did.unit_effects["weight_share"].to_numpy() == pytest.approx(np.full(6, 1 / 6))
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 import pandas as pd
-
-from helpers.text import format_number
 
 from .comparison_groups import ComparisonPool, comparison_pool
 from .did import (
@@ -46,7 +44,6 @@ from .pilot_timing import (
     PeriodDefinition,
     PilotTiming,
     _names,
-    _span,
     periods_for,
     pilot_timing,
     unit_exposure,
@@ -69,21 +66,9 @@ class PilotAnalysis:
     did: DidResult
     event_study: pd.DataFrame  # year, difference, relative_to_base (+ placebo band), period
     placebo: PlaceboResult | None
-    summary: dict[str, str]  # sentences built from the numbers
-    numbers: dict[str, object]  # the numbers themselves (for glue)
-    notes: list[str]  # caveats the chapter must state
+    numbers: dict[str, object]  # the numbers the chapter's sentences are built from (chapters.pilot_summary)
+    names: dict[str, tuple[str, str]]  # municipality code -> (Finnish, Swedish) name, every unit involved
     timings: dict[str, float]
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,001st."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n:,}{suffix}"
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def run_pilot_analysis(params: Mapping | None = None, **overrides) -> PilotAnalysis:
@@ -100,7 +85,7 @@ def analyse(p: Mapping) -> PilotAnalysis:
 
     Returns a :class:`PilotAnalysis`: the trend table (treated vs comparison mean per year, and
     each treated municipality), the DiD estimate, the event study with a placebo band, the
-    placebo distribution, summary sentences and the caveats to state.
+    placebo distribution and the numbers the chapter's sentences need.
     """
     p = dict(p)
     t0 = time.perf_counter()
@@ -137,15 +122,6 @@ def analyse(p: Mapping) -> PilotAnalysis:
     es["period"] = es["year"].map(role)
 
     names = _names(set(codes) | set(pool.codes) | set(pool.incomplete))
-    if pool.incomplete:  # name them instead of listing bare codes
-        pool.notes = [n for n in pool.notes if "without complete data" not in n] + [
-            f"{len(pool.incomplete)} municipalit{'y' if len(pool.incomplete) == 1 else 'ies'} "
-            "without a value in every year of this outcome "
-            f"({outcome.time_variable} {outcome.years[0]}–{outcome.years[-1]}) or without a "
-            f"{REFERENCE_YEAR} population left out of the comparison group: "
-            + ", ".join(f"{names.get(c, ('?', ''))[0]} ({c})" for c in pool.incomplete)
-            + "."
-        ]
     # trends: group means and each treated municipality's own series
     groups = group_means_by_year(
         panel,
@@ -194,13 +170,8 @@ def analyse(p: Mapping) -> PilotAnalysis:
         name_sv=pool.table["municipality_code"].map(lambda c: names.get(c, ("", ""))[1]),
     )
 
-    numbers, summary, notes = _summarise(p, outcome, periods, treated, pool, did, placebo, es)
     n_with_data = int(full_panel["municipality_code"].nunique())
-    notes.append(
-        f"Coverage: {n_with_data} municipalities (2022 division) appear in the {outcome.source_dataset} "
-        "data for this outcome"
-        + (" (Diak's panel leaves out the Åland municipalities)." if outcome.source_dataset == "diak_indices" else ".")
-    )
+    numbers = _numbers(p, outcome, periods, did, placebo, es, n_with_data)
     timings = {
         "did_and_event_study_s": t_did - t0,
         "placebo_s": t_placebo - t_did,
@@ -216,17 +187,14 @@ def analyse(p: Mapping) -> PilotAnalysis:
         did=did,
         event_study=es,
         placebo=placebo,
-        summary=summary,
         numbers=numbers,
-        notes=notes,
+        names=names,
         timings=timings,
     )
 
 
-def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
-    unit = "percentage points" if outcome.unit.startswith("%") else "index points"
-    names = list(treated["name_fi"])
-    weighting = "population-weighted" if p["weighting"] == "population" else "unweighted (equal weights)"
+def _numbers(p, outcome, periods, did, placebo, es, n_with_data):
+    """The numbers the chapter's sentences and glue need (``helpers.chapters.pilot_summary``)."""
     numbers: dict[str, object] = {
         "estimate": did.estimate,
         "treated_change": did.treated_change,
@@ -237,32 +205,12 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
         "comparison_post_mean": did.control_post_mean,
         "n_treated": did.n_treated,
         "n_comparison": did.n_control,
-        "unit": unit,
-    }
-    summary = {
-        "design": (
-            f"{_join(names)} ({len(names)} pilot municipalit{'y' if len(names) == 1 else 'ies'}) "
-            f"against {len(pool)} comparison municipalities ({pool.description}); outcome: "
-            f"{outcome.label} ({outcome.unit}); {weighting} means."
-        ),
-        "periods": periods.text,
-        "estimate": (
-            f"Difference-in-differences estimate: {format_number(did.estimate, 2, signed=True)} {unit}. Between the pre- "
-            f"and post-period the pilot municipalities' {weighting} mean changed by "
-            f"{format_number(did.treated_change, 2, signed=True)} and the comparison group's by {format_number(did.control_change, 2, signed=True)}."
-        ),
+        "unit": "percentage points" if outcome.unit.startswith("%") else "index points",
+        "n_municipalities_with_data": n_with_data,
     }
     slope, projection = pre_trend(es, periods.pre_years, periods.post_years)
     numbers["pre_trend_per_year"] = slope
     numbers["pre_trend_projection"] = projection
-    if np.isfinite(slope):
-        summary["pre_trend"] = (
-            f"Before the pilot the gap between the pilot municipalities and the comparison group "
-            f"changed by {format_number(slope, 2, signed=True)} {unit} a year "
-            f"({'years' if outcome.time_variable == 'year' else 'year_mid'} "
-            f"{_span(periods.pre_years)}); had that continued, it alone would give a "
-            f"difference-in-differences of {format_number(projection, 2, signed=True)}."
-        )
     if placebo is not None:
         numbers.update(
             {
@@ -278,78 +226,7 @@ def _summarise(p, outcome, periods, treated, pool, did, placebo, es):
                 "placebo_sd": float(np.std(placebo.estimates)) if placebo.n_placebo else math.nan,
             }
         )
-        how = (
-            f"all {placebo.n_placebo:,} possible sets"
-            if placebo.exhaustive
-            else f"{placebo.n_placebo:,} random sets (seed {placebo.seed})"
-        )
-        summary["placebo"] = (
-            f"Placebo check: {how} of {placebo.group_size} comparison "
-            f"municipalit{'y' if placebo.group_size == 1 else 'ies'} were given the "
-            f"pilot's timing and the same estimate computed. The pilot's estimate ranks "
-            f"{ordinal(placebo.rank)} of {placebo.n_ranked:,} by absolute size; "
-            f"{placebo.n_as_extreme:,} of the {placebo.n_placebo:,} placebo estimates "
-            f"({100 * placebo.share_as_extreme:.1f}%) are at least as large in absolute value."
-        )
-        if placebo.n_ranked < 20:
-            verdict = (
-                f"With only {placebo.n_placebo:,} placebo sets the check cannot say much: even the "
-                f"most extreme estimate would rank 1st of {placebo.n_ranked:,}, a share of "
-                f"1/{placebo.n_ranked:,}. Use a larger comparison group (more matched neighbours, "
-                "or comparison='all') for a usable placebo distribution."
-            )
-        elif placebo.share_as_extreme >= 0.10:
-            verdict = (
-                "An estimate of this size is common among randomly chosen municipalities: these "
-                "public aggregate statistics cannot tell a pilot effect apart from ordinary "
-                "differences between municipalities."
-            )
-        else:
-            verdict = (
-                "Few random sets show a difference this large. This is a difference between "
-                "municipalities in public aggregate statistics, not evidence that the pilot caused "
-                "it: the pilot's clients are a small part of the population these figures cover, "
-                "and other local changes happened at the same time."
-            )
-        summary["placebo_verdict"] = verdict
-    notes = [
-        "Exploratory: the pilot's own outcome figures (Kela register, AVAIN) are not public; these "
-        "are municipal aggregates that include everyone, not only the pilot's clients.",
-        "The pilot municipalities were not chosen at random, so the comparison group shows what "
-        "happened elsewhere, not what would have happened in the pilot municipalities.",
-        outcome.interpretation,
-    ]
-    if np.isfinite(projection) and abs(projection) >= 0.5 * abs(did.estimate):
-        notes.append(
-            "Parallel trends are doubtful here: the pre-period trend of the gap alone would produce "
-            f"{format_number(projection, 2, signed=True)} of the {format_number(did.estimate, 2, signed=True)} estimate ({unit}); read the event "
-            "study, not the single number."
-        )
-    if "851" in treated["municipality_code"].values:
-        notes.append(
-            "Tornio took part in 2018 only: its estimate uses only post years whose data contain "
-            "2018 (post years used: "
-            f"{_span(treated.set_index('municipality_code').at['851', 'post_years_used'])})."
-        )
-    if "680" in treated["municipality_code"].values:
-        notes.append(pilot_timing()["680"].note)
-    if p["weighting"] == "population":
-        top = treated.sort_values("weight_share", ascending=False).head(2)
-        largest = ", ".join(f"{r.name_fi} {100 * r.weight_share:.0f}%" for r in top.itertuples())
-        notes.append(
-            f"Weights: population on 31 Dec {REFERENCE_YEAR} (Sotkanet, 2022 division) for every "
-            "municipality" + (f"; largest shares of the pilot group's weight: {largest}." if len(treated) > 1 else ".")
-        )
-    if outcome.id == "unemployment_rate":
-        notes.append("Annual unemployment rates are means of monthly counts; 2020 covers January–October.")
-    notes.extend(pool.notes)
-    if placebo is not None:
-        notes.extend(placebo.notes)
-        notes.append(
-            "The placebo distribution shows how much the same estimate varies when the 'pilot' is "
-            "a random set of comparison municipalities; it is not a sampling confidence interval."
-        )
-    return numbers, summary, notes
+    return numbers
 
 
 __all__ = [
@@ -363,7 +240,6 @@ __all__ = [
     "PilotTiming",
     "analyse",
     "context_values_2019",
-    "ordinal",
     "periods_for",
     "pilot_context_2019",
     "pilot_timing",

@@ -92,12 +92,13 @@ REFERENCE_YEAR = 2017
 
 @dataclass
 class PeriodDefinition:
-    """Pre and post periods of one outcome, with the reasoning spelled out."""
+    """Pre and post periods of one outcome, with each window's role (``helpers.chapters.pilot_summary.period_text``
+    explains them in a sentence)."""
 
     outcome_id: str
     pre_years: list[int]
     post_years: list[int]
-    text: str
+    municipalities: tuple[str, ...]  # the pilot municipalities analysed (codes): Tornio's and Raisio's timing
     windows: pd.DataFrame  # year, calendar_years, pilot_years_in_window, pilot_share, role, reason
 
 
@@ -181,9 +182,8 @@ def periods_for(
       trend chart and event study;
     * no year in both periods, none outside the outcome's data, neither period empty.
 
-    Raises ParameterError with the reason; returns the definition with a ``text`` explanation
-    (mentioning Tornio's and Raisio's timing when they are among ``municipalities``, codes;
-    default all six).
+    Raises ParameterError with the reason; returns the definition, with ``municipalities`` (codes;
+    default all six) so the chapter can mention Tornio's and Raisio's timing.
     """
     outcome = get_outcome(outcome_id)
     pre = sorted(set(_year_list(pre_years, "pre_years"))) if pre_years is not None else list(outcome.default_pre_years)
@@ -241,47 +241,8 @@ def periods_for(
             }
         )
     windows = pd.DataFrame(rows)
-    codes = set(pilot_timing() if municipalities is None else municipalities)
-    return PeriodDefinition(outcome.id, pre, post, _period_text(outcome, pre, post, codes), windows)
-
-
-def _period_text(outcome: Outcome, pre: list[int], post: list[int], codes: set[str]) -> str:
-    tornio, raisio = "851" in codes, "680" in codes
-    if outcome.window == (0, 0):
-        parts = [
-            f"Pre-period: {_span(pre)} (calendar years before the pilot). Post-period: {_span(post)} (pilot years)."
-        ]
-        if tornio and 2019 in post:
-            parts.append(
-                "Tornio took part in 2018 only, so its post-period is 2018 alone and its 2019 is "
-                "left out of the estimate."
-            )
-        if raisio and 2017 in pre:
-            parts.append("Raisio's pilot began on 1 Nov 2017, so its 2017 includes two pilot months.")
-        if 2020 in outcome.years:
-            parts.append(
-                "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in neither period."
-            )
-        return " ".join(parts)
-    pre_cal = (min(pre) + outcome.window[0], max(pre) + outcome.window[1])
-    post_desc = "; ".join(outcome.describe_index(t) for t in post)
-    parts = [
-        f"Diak values are 3-year centred means: year_mid t covers t−1, t and t+1. Pre-period: "
-        f"year_mid {_span(pre)}, covering calendar years {pre_cal[0]}–{pre_cal[1]}, none of them "
-        f"a pilot year. Post-period: {post_desc}; each window holds two pilot years and one year "
-        "outside the pilot, so an effect would show diluted (about two thirds of a full-period "
-        "effect)."
-    ]
-    if tornio:
-        parts.append("Tornio was in the pilot in 2018 only, so its post windows hold one pilot year of three.")
-    if raisio and max(pre) + outcome.window[1] >= 2017:
-        parts.append("Raisio's pilot began on 1 Nov 2017, so its last pre-period window includes two pilot months.")
-    parts.append(
-        "year_mid 2017 (2016–2018) is in neither period: it mixes the first pilot year with two "
-        "pre-pilot years. year_mid 2019 (2018–2020) also contains 2020, the first COVID-19 year, "
-        "and year_mid 2020 (2019–2021) is mostly after the pilot."
-    )
-    return " ".join(parts)
+    codes = tuple(sorted(set(pilot_timing() if municipalities is None else municipalities)))
+    return PeriodDefinition(outcome.id, pre, post, codes, windows)
 
 
 def unit_post_years(code: str, outcome: Outcome, post_years: Iterable[int]) -> list[int]:

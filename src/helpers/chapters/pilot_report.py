@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from helpers.analysis.outcomes import OUTCOMES
-from helpers.analysis.pilot import PilotAnalysis, analyse, ordinal, periods_for, pilot_timing
+from helpers.analysis.pilot import PilotAnalysis, analyse, periods_for, pilot_timing
 from helpers.chapters.pilot_facts import (
     CONTEXT_SOURCE,
     OUTCOME_SOURCES,
@@ -27,6 +27,7 @@ from helpers.chapters.pilot_facts import (
     timeline_milestones,
     timeline_table,
 )
+from helpers.chapters.pilot_summary import ordinal, period_text, pilot_notes
 from helpers.chapters.pilot_tables import (
     comparison_display_table,
     context_display_table,
@@ -134,10 +135,10 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
     }
     numbers = {k: native(v) for k, v in numbers.items()}
 
-    period_text = analysis.periods.text
+    periods_paragraph = period_text(analysis.periods)
     if o.time_variable == "year":
-        diak_example = periods_for("diak_long_term_social_assistance_25_64").text
-        period_text += (
+        diak_example = period_text(periods_for("diak_long_term_social_assistance_25_64"))
+        periods_paragraph += (
             " The Diak outcomes (another choice of the `outcome` parameter) need different periods. " + diak_example
         )
 
@@ -156,13 +157,13 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
 
     texts = {
         "design_paragraph": design,
-        "period_paragraph": period_text,
+        "period_paragraph": periods_paragraph,
         "estimate_paragraph": _estimate_paragraph(analysis),
         "pre_trend_paragraph": _pre_trend_paragraph(analysis),
         "placebo_paragraph": _placebo_paragraph(analysis),
         "context_paragraph": context_paragraph(context),
         "caveat_list": "\n".join(f"- {item}" for item in _caveat_items(analysis, figures)),
-        "technical_notes": "\n".join(f"- {n}" for n in analysis.notes),
+        "technical_notes": "\n".join(f"- {n}" for n in pilot_notes(analysis)),
         "outcome_description": o.description + " " + o.interpretation,
         "notifications_paragraph": notifications_paragraph(notifications),
     }

@@ -8,8 +8,9 @@ from typing import cast
 
 import pandas as pd
 
-from helpers.analysis.pilot import REFERENCE_YEAR, PilotAnalysis, ordinal, pilot_timing
+from helpers.analysis.pilot import REFERENCE_YEAR, PilotAnalysis, pilot_timing
 from helpers.chapters.pilot_facts import POPULATION_SOURCE, notifications_frame
+from helpers.chapters.pilot_summary import ordinal, pilot_summary
 from helpers.chapters.pilot_tables import context_labels, context_order
 from helpers.chapters.wording import bilingual, join_names, plural, span_text
 from helpers.errors import DataError
@@ -237,7 +238,7 @@ def _placebo_paragraph(analysis: PilotAnalysis) -> str:
         f"{pl.n_ranked:,}** by absolute size; {pl.n_as_extreme:,} of the {pl.n_placebo:,} placebo "
         f"estimates (**{100 * pl.share_as_extreme:.1f} %**) are at least as large in absolute value. "
     )
-    text += analysis.summary.get("placebo_verdict", "")
+    text += pilot_summary(analysis).get("placebo_verdict", "")
     return text
 
 

@@ -1,0 +1,222 @@
+"""The pilot analysis in sentences: the period explanation, the summary and the caveats.
+
+``helpers.analysis.pilot`` returns numbers and structured facts (:class:`PilotAnalysis`,
+:class:`PeriodDefinition`); this module turns them into the sentences the chapter prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import numpy as np
+
+from helpers.analysis.outcomes import get_outcome
+from helpers.analysis.pilot import REFERENCE_YEAR, PeriodDefinition, PilotAnalysis, pilot_timing
+from helpers.text import format_number
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,001st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _span(years: Sequence[int]) -> str:
+    years = sorted(years)
+    if not years:
+        return "none"
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
+
+
+def period_text(periods: PeriodDefinition) -> str:
+    """Explain the pre- and post-periods, with Tornio's and Raisio's timing when they are analysed."""
+    outcome = get_outcome(periods.outcome_id)
+    pre, post = periods.pre_years, periods.post_years
+    tornio, raisio = "851" in periods.municipalities, "680" in periods.municipalities
+    if outcome.window == (0, 0):
+        parts = [
+            f"Pre-period: {_span(pre)} (calendar years before the pilot). Post-period: {_span(post)} (pilot years)."
+        ]
+        if tornio and 2019 in post:
+            parts.append(
+                "Tornio took part in 2018 only, so its post-period is 2018 alone and its 2019 is "
+                "left out of the estimate."
+            )
+        if raisio and 2017 in pre:
+            parts.append("Raisio's pilot began on 1 Nov 2017, so its 2017 includes two pilot months.")
+        if 2020 in outcome.years:
+            parts.append(
+                "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in neither period."
+            )
+        return " ".join(parts)
+    pre_cal = (min(pre) + outcome.window[0], max(pre) + outcome.window[1])
+    post_desc = "; ".join(outcome.describe_index(t) for t in post)
+    parts = [
+        f"Diak values are 3-year centred means: year_mid t covers t−1, t and t+1. Pre-period: "
+        f"year_mid {_span(pre)}, covering calendar years {pre_cal[0]}–{pre_cal[1]}, none of them "
+        f"a pilot year. Post-period: {post_desc}; each window holds two pilot years and one year "
+        "outside the pilot, so an effect would show diluted (about two thirds of a full-period "
+        "effect)."
+    ]
+    if tornio:
+        parts.append("Tornio was in the pilot in 2018 only, so its post windows hold one pilot year of three.")
+    if raisio and max(pre) + outcome.window[1] >= 2017:
+        parts.append("Raisio's pilot began on 1 Nov 2017, so its last pre-period window includes two pilot months.")
+    parts.append(
+        "year_mid 2017 (2016–2018) is in neither period: it mixes the first pilot year with two "
+        "pre-pilot years. year_mid 2019 (2018–2020) also contains 2020, the first COVID-19 year, "
+        "and year_mid 2020 (2019–2021) is mostly after the pilot."
+    )
+    return " ".join(parts)
+
+
+def _weighting_words(analysis: PilotAnalysis) -> str:
+    return "population-weighted" if analysis.parameters["weighting"] == "population" else "unweighted (equal weights)"
+
+
+def pilot_summary(analysis: PilotAnalysis) -> dict[str, str]:
+    """Sentences for the run: design, periods, estimate, pre_trend (when finite), placebo and its verdict."""
+    outcome, pool, did, placebo = analysis.outcome, analysis.comparison, analysis.did, analysis.placebo
+    unit = str(analysis.numbers["unit"])
+    names = list(analysis.treated["name_fi"])
+    weighting = _weighting_words(analysis)
+    summary = {
+        "design": (
+            f"{_join(names)} ({len(names)} pilot municipalit{'y' if len(names) == 1 else 'ies'}) "
+            f"against {len(pool)} comparison municipalities ({pool.description}); outcome: "
+            f"{outcome.label} ({outcome.unit}); {weighting} means."
+        ),
+        "periods": period_text(analysis.periods),
+        "estimate": (
+            f"Difference-in-differences estimate: {format_number(did.estimate, 2, signed=True)} {unit}. Between the pre- "
+            f"and post-period the pilot municipalities' {weighting} mean changed by "
+            f"{format_number(did.treated_change, 2, signed=True)} and the comparison group's by {format_number(did.control_change, 2, signed=True)}."
+        ),
+    }
+    slope = float(analysis.numbers["pre_trend_per_year"])  # type: ignore[arg-type]
+    projection = float(analysis.numbers["pre_trend_projection"])  # type: ignore[arg-type]
+    if np.isfinite(slope):
+        summary["pre_trend"] = (
+            f"Before the pilot the gap between the pilot municipalities and the comparison group "
+            f"changed by {format_number(slope, 2, signed=True)} {unit} a year "
+            f"({'years' if outcome.time_variable == 'year' else 'year_mid'} "
+            f"{_span(analysis.periods.pre_years)}); had that continued, it alone would give a "
+            f"difference-in-differences of {format_number(projection, 2, signed=True)}."
+        )
+    if placebo is not None:
+        how = (
+            f"all {placebo.n_placebo:,} possible sets"
+            if placebo.exhaustive
+            else f"{placebo.n_placebo:,} random sets (seed {placebo.seed})"
+        )
+        summary["placebo"] = (
+            f"Placebo check: {how} of {placebo.group_size} comparison "
+            f"municipalit{'y' if placebo.group_size == 1 else 'ies'} were given the "
+            f"pilot's timing and the same estimate computed. The pilot's estimate ranks "
+            f"{ordinal(placebo.rank)} of {placebo.n_ranked:,} by absolute size; "
+            f"{placebo.n_as_extreme:,} of the {placebo.n_placebo:,} placebo estimates "
+            f"({100 * placebo.share_as_extreme:.1f}%) are at least as large in absolute value."
+        )
+        if placebo.n_ranked < 20:
+            verdict = (
+                f"With only {placebo.n_placebo:,} placebo sets the check cannot say much: even the "
+                f"most extreme estimate would rank 1st of {placebo.n_ranked:,}, a share of "
+                f"1/{placebo.n_ranked:,}. Use a larger comparison group (more matched neighbours, "
+                "or comparison='all') for a usable placebo distribution."
+            )
+        elif placebo.share_as_extreme >= 0.10:
+            verdict = (
+                "An estimate of this size is common among randomly chosen municipalities: these "
+                "public aggregate statistics cannot tell a pilot effect apart from ordinary "
+                "differences between municipalities."
+            )
+        else:
+            verdict = (
+                "Few random sets show a difference this large. This is a difference between "
+                "municipalities in public aggregate statistics, not evidence that the pilot caused "
+                "it: the pilot's clients are a small part of the population these figures cover, "
+                "and other local changes happened at the same time."
+            )
+        summary["placebo_verdict"] = verdict
+    return summary
+
+
+def _incomplete_note(analysis: PilotAnalysis) -> str:
+    outcome, incomplete = analysis.outcome, analysis.comparison.incomplete
+    return (
+        f"{len(incomplete)} municipalit{'y' if len(incomplete) == 1 else 'ies'} "
+        "without a value in every year of this outcome "
+        f"({outcome.time_variable} {outcome.years[0]}–{outcome.years[-1]}) or without a "
+        f"{REFERENCE_YEAR} population left out of the comparison group: "
+        + ", ".join(f"{analysis.names.get(c, ('?', ''))[0]} ({c})" for c in incomplete)
+        + "."
+    )
+
+
+def pilot_notes(analysis: PilotAnalysis) -> list[str]:
+    """The caveats the chapter states under its technical notes, in order."""
+    outcome, did, treated, pool, placebo = (
+        analysis.outcome,
+        analysis.did,
+        analysis.treated,
+        analysis.comparison,
+        analysis.placebo,
+    )
+    unit = str(analysis.numbers["unit"])
+    projection = float(analysis.numbers["pre_trend_projection"])  # type: ignore[arg-type]
+    notes = [
+        "Exploratory: the pilot's own outcome figures (Kela register, AVAIN) are not public; these "
+        "are municipal aggregates that include everyone, not only the pilot's clients.",
+        "The pilot municipalities were not chosen at random, so the comparison group shows what "
+        "happened elsewhere, not what would have happened in the pilot municipalities.",
+        outcome.interpretation,
+    ]
+    if np.isfinite(projection) and abs(projection) >= 0.5 * abs(did.estimate):
+        notes.append(
+            "Parallel trends are doubtful here: the pre-period trend of the gap alone would produce "
+            f"{format_number(projection, 2, signed=True)} of the {format_number(did.estimate, 2, signed=True)} estimate ({unit}); read the event "
+            "study, not the single number."
+        )
+    if "851" in treated["municipality_code"].values:
+        notes.append(
+            "Tornio took part in 2018 only: its estimate uses only post years whose data contain "
+            "2018 (post years used: "
+            f"{_span(cast(list[int], treated.set_index('municipality_code').at['851', 'post_years_used']))})."
+        )
+    if "680" in treated["municipality_code"].values:
+        notes.append(pilot_timing()["680"].note)
+    if analysis.parameters["weighting"] == "population":
+        top = treated.sort_values("weight_share", ascending=False).head(2)
+        largest = ", ".join(
+            f"{name} {100 * share:.0f}%" for name, share in zip(top["name_fi"], top["weight_share"], strict=True)
+        )
+        notes.append(
+            f"Weights: population on 31 Dec {REFERENCE_YEAR} (Sotkanet, 2022 division) for every "
+            "municipality" + (f"; largest shares of the pilot group's weight: {largest}." if len(treated) > 1 else ".")
+        )
+    if outcome.id == "unemployment_rate":
+        notes.append("Annual unemployment rates are means of monthly counts; 2020 covers January–October.")
+    if pool.incomplete:  # name them instead of listing bare codes
+        notes.extend([n for n in pool.notes if "without complete data" not in n] + [_incomplete_note(analysis)])
+    else:
+        notes.extend(pool.notes)
+    if placebo is not None:
+        notes.extend(placebo.notes)
+        notes.append(
+            "The placebo distribution shows how much the same estimate varies when the 'pilot' is "
+            "a random set of comparison municipalities; it is not a sampling confidence interval."
+        )
+    notes.append(
+        f"Coverage: {analysis.numbers['n_municipalities_with_data']} municipalities (2022 division) appear in the "
+        f"{outcome.source_dataset} data for this outcome"
+        + (" (Diak's panel leaves out the Åland municipalities)." if outcome.source_dataset == "diak_indices" else ".")
+    )
+    return notes
