@@ -83,19 +83,25 @@ def book_pages(tree: Path) -> list[str]:
     return [toc["root"] + ".html"] + [c["file"] + ".html" for part in toc.get("parts", []) for c in part["chapters"]]
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_static(html_dir: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """Serve html_dir on a free loopback port (plain files, no compression): its URL and the server to shut down."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
 def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     html_dir = tree / "book" / "_build" / "html"
 
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base, server = serve_static(html_dir)
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
@@ -276,14 +282,7 @@ def page_weights(html_dir: Path, pages: list[str], repeats: int = 3) -> list[dic
 
     from playwright.sync_api import sync_playwright
 
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base, server = serve_static(html_dir)
     rows = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)

@@ -35,7 +35,10 @@ def figure_stem(number: str, div_id: str) -> str:
     return f"figure-{number}-{div_id.removeprefix('fig-')}"
 
 
-def _nodes(spec: Any):
+def spec_nodes(spec: Any):
+    """Every mapping inside a chart spec, depth first (layers, concats, transforms, params...).
+
+    Here rather than in render.py, which imports this module: one traversal for both."""
     stack = [spec]
     while stack:
         node = stack.pop()
@@ -49,7 +52,7 @@ def _nodes(spec: Any):
 def tabular_data_urls(spec: dict, prefix: str) -> list[str]:
     """The published record files a spec draws (TopoJSON boundaries are not tables), each once."""
     urls = []
-    for node in _nodes(spec):
+    for node in spec_nodes(spec):
         url = node.get("url")
         if isinstance(url, str) and url.startswith(prefix):
             if (node.get("format") or {}).get("type") == "topojson":
@@ -61,7 +64,7 @@ def tabular_data_urls(spec: dict, prefix: str) -> list[str]:
 def column_titles(spec: dict) -> dict[str, str]:
     """What each field is, as the chart labels it: axis, legend and tooltip titles, with the field type."""
     titles: dict[str, str] = {}
-    for node in _nodes(spec):
+    for node in spec_nodes(spec):
         field = node.get("field")
         if not isinstance(field, str) or "type" not in node:
             continue

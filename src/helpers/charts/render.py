@@ -28,6 +28,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.charts import downloads
+from helpers.charts.downloads import spec_nodes
 
 CHART_DATA_URL_PREFIX = "chart-data/"
 CHART_DATA_ENV = "BOOK_CHART_DATA_DIR"
@@ -111,18 +112,6 @@ def topojson_data(document: dict, name: str, feature: str) -> alt.UrlData:
     return alt.UrlData(
         url=publish_chart_json(document, name), format=alt.TopoDataFormat(type="topojson", feature=feature)
     )
-
-
-def spec_nodes(spec: Any):
-    """Every mapping inside a chart spec, depth first (layers, concats, transforms, params...)."""
-    stack = [spec]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            yield node
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
 
 
 def chart_data_urls(spec: dict) -> list[str]:
