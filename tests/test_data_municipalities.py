@@ -164,3 +164,11 @@ def test_harmonise_synthetic_chain_nan_and_duplicates():
 def test_name_lookup():
     assert m.name("837", lang="sv") == "Tammerfors"
     assert m.name("Reso") == "Raisio"
+
+
+def test_municipality_page_is_the_code_under_the_pages_folder():
+    from helpers.data.municipalities import municipality_page
+
+    assert municipality_page("837") == "municipalities/837"
+    # Codes are three digits everywhere in the release; a code read as a number is padded back.
+    assert municipality_page("5") == "municipalities/005"

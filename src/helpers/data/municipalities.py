@@ -305,6 +305,16 @@ def pilot_municipalities(year: int | None = None) -> dict[str, str]:
     return {code: row.name_fi for code, row in sorted(table.items()) if year is None or int(year) in row.years}
 
 
+MUNICIPALITY_PAGES = "municipalities"  # the book folder of the municipality pages and their index
+
+
+def municipality_page(code: str) -> str:
+    """The book page of one municipality, by its code (stable across names and editions):
+    '837' -> 'municipalities/837'. The run plan's municipality family writes exactly these pages;
+    the comparisons map, the ranking and the index link to them."""
+    return f"{MUNICIPALITY_PAGES}/{str(code).zfill(3)}"
+
+
 # --------------------------------------------------------------------------------- harmonise
 
 
