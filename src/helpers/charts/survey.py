@@ -202,7 +202,7 @@ def decision_makers_chart() -> alt.LayerChart:
         height=alt.Step(22),
         background="white",
         title=_title(
-            "Who makes supplementary and preventive assistance decisions (2018)",
+            "Who makes supplementary and preventive assistance decisions",
             [
                 "Shares as published from Kuntaliitto's 2019 survey. Shares the source does not give are",
                 "marked 'not published' and are not computed from the others.",
