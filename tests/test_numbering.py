@@ -54,7 +54,7 @@ def test_a_moved_chapter_renumbers_its_figures_sections_and_cross_references(tmp
     number = _reordered_plan(tmp_path).chapter_numbers()["chapters/pilot"]
     monkeypatch.setenv(CHAPTER_NUMBER_ENV, str(number))
     labels = numbering("pilot", pilot_chapter.FIGURES, pilot_chapter.SECTIONS).labels()
-    assert labels["fig_trends"] == "4.3" and labels["sec_caveats"] == "4.6" and labels["fig_notifications"] == "4.6"
+    assert labels["fig_trends"] == "4.3" and labels["sec_caveats"] == "4.7" and labels["fig_notifications"] == "4.6"
     page = pilot_chapter.prepare(pilot_chapter.validate({"n_placebo": 0}))
     assert "(Figure 4.4)" in page.report.texts["caveat_list"], "the caveats refer to the event study by its number"
     monkeypatch.setenv(CHAPTER_NUMBER_ENV, "")

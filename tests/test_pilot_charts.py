@@ -317,7 +317,7 @@ def default_chapter():
 
 @pytest.fixture(scope="module")
 def tampere_chapter():
-    given = {"municipalities": ["Tammerfors"], "comparison": "matched"}
+    given = {"municipalities": ["Tammerfors"], "comparison": "matched", "outcome": "unemployment_rate"}
     return pilot_chapter.prepare(pilot_chapter.validate(given)).report
 
 
@@ -400,10 +400,17 @@ def test_did_table_and_glue_numbers_agree_with_the_engine(default_chapter):
     n = default_chapter.numbers
     assert n["did_estimate"] == pytest.approx(a.did.estimate)
     assert n["n_comparison"] == len(a.comparison) and n["n_treated"] == 6
-    assert n["placebo_rank"] == a.placebo.rank and n["placebo_n_ranked"] == a.placebo.n_placebo + 1
-    assert n["placebo_share_as_extreme_pct"] == pytest.approx(100 * a.placebo.n_as_extreme / a.placebo.n_placebo)
+    x, e = a.placebo.estimates, a.did.estimate
+    below, above = int((x <= e).sum()), int((x >= e).sum())
+    assert (n["placebo_n_at_or_below"], n["placebo_n_at_or_above"]) == (below, above)
+    assert n["placebo_p_value"] == pytest.approx(min(1.0, 2 * (min(below, above) + 1) / (len(x) + 1)))
     assert all(type(v) in (int, float, str) for v in n.values()), "glue values are plain Python scalars"
-    assert f"{a.placebo.rank}" in default_chapter.texts["placebo_paragraph"]
+    text = default_chapter.texts["placebo_paragraph"]
+    # one statement of the rule: the counts of both tails and the p-value, no |x| ranks or shares
+    assert f"{below:,} are at or below" in text and f"{above:,} at or above" in text
+    assert f"**{n['placebo_p_value_text']}**" in text
+    assert "absolute value" not in text.replace("comparing absolute sizes would not", "")
+    assert "ranks" not in text
 
 
 def test_prose_adapts_to_a_single_matched_municipality(tampere_chapter, default_chapter):
@@ -419,7 +426,7 @@ def test_prose_adapts_to_a_single_matched_municipality(tampere_chapter, default_
         report.comparison_display_table(tampere_chapter.analysis)["Pilot municipality"].eq("Tampere (Tammerfors)").all()
     )
     assert report.comparison_display_table(default_chapter.analysis) is None
-    # the default run explains the Diak periods even though its outcome is annual
+    # the default run (a Diak outcome) explains the Diak periods
     assert "year_mid 2017 (2016–2018) is in neither period" in d["period_paragraph"]
 
 
@@ -427,8 +434,10 @@ def test_validation_returns_the_checked_values_and_is_idempotent():
     from helpers.book.params import validate_parameters
 
     used = validate_parameters(NOTEBOOK, {})
-    assert used["pre_years"] == [2013, 2014, 2015, 2016, 2017] and used["post_years"] == [2018, 2019]
-    assert used["municipalities"] == ["211", "320", "297", "680", "837", "851"] and used["base_year"] == 2017
+    # the default outcome: long-term social assistance recipients aged 25-64, its windows and base year
+    assert used["outcome"] == "diak_long_term_social_assistance_25_64"
+    assert used["pre_years"] == [2014, 2015, 2016] and used["post_years"] == [2018]
+    assert used["municipalities"] == ["211", "320", "297", "680", "837", "851"] and used["base_year"] == 2016
     assert validate_parameters(NOTEBOOK, used) == used, "the kernel's re-check of checked values changes nothing"
     diak = validate_parameters(NOTEBOOK, {"outcome": "diak_long_term_unemployment", "base_year": 0})
     assert diak["base_year"] == 2016 and diak["pre_years"] == [2014, 2015, 2016]
@@ -439,10 +448,13 @@ def test_validation_returns_the_checked_values_and_is_idempotent():
     [
         ({"municipalities": []}, r"municipalities is empty.*Tampere \(Tammerfors\)"),
         ({"comparison": "matched", "n_matched": 60}, r"n_matched=60 .* use n_matched <= \d+"),
-        ({"pre_years": [2004, 2005]}, r"pre_years=\[2004, 2005\].*outside the data.*2006–2020"),
+        (
+            {"outcome": "unemployment_rate", "pre_years": [2004, 2005]},
+            r"pre_years=\[2004, 2005\].*outside the data.*2006–2020",
+        ),
         ({"post_years": [2021]}, r"post_years=\[2021\].*outside the data"),
         (
-            {"outcome": "diak_long_term_unemployment"},
+            {"outcome": "diak_long_term_unemployment", "base_year": 2017},
             r"base_year=2017 .*Choose one of \[2014, 2015, 2016\].*base_year=0",
         ),
         ({"municipalities": ["Helsingfors"]}, r"'Helsingfors' \(091\) was not a pilot municipality"),

@@ -117,7 +117,7 @@ def test_default_run_completes_with_finite_numbers(default_runs):
         assert a.event_study.set_index("year").at[base, "relative_to_base"] == 0.0
         assert a.placebo.n_placebo == 1000 and a.placebo.n_ranked == 1001
         assert 1 <= a.placebo.rank <= 1001 and 0 <= a.placebo.share_as_extreme <= 1
-        assert "of 1,001" in pilot_summary(a)["placebo"]
+        assert "(1,000 + 1)" in pilot_summary(a)["placebo"]
         # the headline number is the population-weighted mean of the per-municipality effects
         ue = a.did.unit_effects
         assert a.did.estimate == pytest.approx(float((ue["weight_share"] * ue["did"]).sum()))
@@ -180,7 +180,9 @@ def test_equal_weighting_changes_the_estimate():
 
 def test_validation_normalises_names_and_is_idempotent_and_fast():
     t = time.perf_counter()
-    p = validate_pilot_parameters({"municipalities": ["Tammerfors", "Reso", "TORNEÅ", 211, "kemijarvi"]})
+    p = validate_pilot_parameters(
+        {"municipalities": ["Tammerfors", "Reso", "TORNEÅ", 211, "kemijarvi"], "outcome": "unemployment_rate"}
+    )
     assert time.perf_counter() - t < 1.0
     assert p["municipalities"] == ["837", "680", "851", "211", "320"]
     assert p["pre_years"] == [2013, 2014, 2015, 2016, 2017] and p["base_year"] == 2017
@@ -195,10 +197,19 @@ def test_validation_normalises_names_and_is_idempotent_and_fast():
         ({"municipalities": ["Tampre"]}, r"municipalities: Unknown municipality 'Tampre'.*Tampere"),
         ({"municipalities": []}, r"municipalities is empty.*Tampere"),
         ({"municipalities": ["Helsinki"]}, r"'Helsinki' \(091\) was not a pilot municipality.*Tornio"),
-        ({"pre_years": [2003, 2004]}, r"pre_years=\[2003, 2004\].*outside the data.*2006–2020"),
+        (
+            {"outcome": "unemployment_rate", "pre_years": [2003, 2004]},
+            r"pre_years=\[2003, 2004\].*outside the data.*2006–2020",
+        ),
         ({"outcome": "diak_long_term_unemployment", "post_years": [2021]}, r"post_years.*2021.*2011–2020"),
-        ({"comparison": "matched", "n_matched": 60}, r"^n_matched=60 .* 360 .* only 295"),
-        ({"base_year": 2010}, r"base_year=2010 is not in the pre-period 2013–2017.*\[2013, 2014"),
+        (
+            {"outcome": "unemployment_rate", "comparison": "matched", "n_matched": 60},
+            r"^n_matched=60 .* 360 .* only 295",
+        ),
+        (
+            {"outcome": "unemployment_rate", "base_year": 2010},
+            r"base_year=2010 is not in the pre-period 2013–2017.*\[2013, 2014",
+        ),
         ({"base_year": 2030}, r"base_year=2030 is outside the outcome's data"),
         ({"outcome": "unemployment"}, r"outcome='unemployment'.*Did you mean 'unemployment_rate'"),
         ({"comparison": "region"}, r"comparison='region'.*same_region"),
@@ -207,11 +218,17 @@ def test_validation_normalises_names_and_is_idempotent_and_fast():
         ({"n_placebo": "many"}, r"parameter 'n_placebo' expects int, got 'many'"),
         ({"seed": 1.5}, r"parameter 'seed' expects int, got 1.5"),
         ({"n_placebo": -1}, r"n_placebo=-1 is outside the allowed range 0..100000"),
-        ({"municipalities": ["Tornio"], "post_years": [2019]}, r"none of Tornio's pilot years \[2018\]"),
+        (
+            {"outcome": "unemployment_rate", "municipalities": ["Tornio"], "post_years": [2019]},
+            r"none of Tornio's pilot years \[2018\]",
+        ),
         ({"comparison": "matched", "n_matched": 1}, r"n_placebo=1000: .* 6 municipalities.*n_matched"),
         ({"outcome": "diak_long_term_unemployment", "pre_years": [2016, 2017]}, r"year_mid 2017 \(mean of 2016–2018\)"),
         ({"n_placbo": 10}, r"unknown parameter 'n_placbo'; did you mean n_placebo"),
-        ({"outcome": "diak_long_term_unemployment"}, r"base_year=2017 .*base_year=0 for the last pre-period year"),
+        (
+            {"outcome": "diak_long_term_unemployment", "base_year": 2017},
+            r"base_year=2017 .*base_year=0 for the last pre-period year",
+        ),
     ],
 )
 def test_invalid_parameters_fail_with_a_useful_message(params, pattern):

@@ -104,7 +104,7 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         interpretation=(
             "Registered unemployment of the whole labour force, not of the pilot's target group "
-            "(long-term unemployed social assistance clients over 25), who are a small share of it: "
+            "(long-term unemployed clients over 25), who are only part of it: "
             "a municipal pilot in social work can move this figure only a little, if at all. "
             "Percentage points; higher = more unemployment. 2020 is the COVID-19 year."
         ),
@@ -120,8 +120,8 @@ OUTCOMES: dict[str, Outcome] = {
         "long_term_social_assistance_25_64",
         label="Long-term social assistance recipients aged 25-64 (Diak index)",
         what="share of 25-64-year-olds who received social assistance for at least 10 months of the year",
-        interpretation=" Closest of the public series to the pilot's aim (less long-term need for social "
-        "assistance among long-term unemployed people over 25). Basic assistance moved to Kela at "
+        interpretation=" Closest of the public series to the pilot's aim (less need for social assistance "
+        "among long-term unemployed people; the target group: long-term unemployed clients over 25). Basic assistance moved to Kela at "
         "the start of 2017, the last calendar year of the last default pre-period window (year_mid "
         "2016, 2015-2017); the earlier pre-period windows end before the transfer.",
         variable_fi="Toimeentulotukea pitkäaikaisesti saaneet 25–64-vuotiaat",
@@ -132,7 +132,8 @@ OUTCOMES: dict[str, Outcome] = {
         what="supplementary social assistance (täydentävä toimeentulotuki, decided and paid by the municipality)",
         interpretation=" Supplementary assistance is the municipality's own decision, so it reflects municipal "
         "practice as well as need. After basic assistance moved to Kela at the start of 2017, "
-        "municipal decisions on preventive assistance rose in 2017, and in 2018 supplementary and "
+        "municipal decisions on preventive assistance in May-August 2017 were up to 1.5 times those of "
+        "the same months of 2016, and in 2018 supplementary and "
         "preventive decisions together outnumbered those of 2017 (Kuntaliitto's 2017 follow-up "
         "and its 2019 survey; see the chapter {doc}`/chapters/survey`). The transfer falls in the last calendar year "
         "of the last "
@@ -165,7 +166,7 @@ OUTCOMES: dict[str, Outcome] = {
         interpretation=(
             "The only municipal social-assistance series in the data release that runs through the "
             "pilot years. It counts families with children only, while the pilot's target group was "
-            "long-term unemployed social assistance clients over 25, with or without children. "
+            "long-term unemployed clients over 25, with or without children. "
             "Basic social assistance moved from the municipalities to Kela on 1 Jan 2017, inside the "
             "default pre-period (2013-2017); the indicator counts recipients of social assistance in "
             "total, so the transfer can shift the level in 2017. A shift of the same size in every "

@@ -1,19 +1,23 @@
 """Key figures for the introduction, computed from the data release (never typed in).
 
-Sums of municipal counts give national totals (population, unemployed job seekers); shares
-of recipients are shown as each municipality's published rate and the spread across
-municipalities, because a national rate for the 25–64 age group is not in the release.
+Sums of municipal counts give national totals (population, unemployed job seekers). The release
+holds no published national rate of social assistance recipients aged 25–64, so the book computes
+one from Sotkanet's municipal counts (:func:`national_rate_from_counts`) and shows it beside the
+spread of the municipal rates.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers import data
 from helpers.analysis.indicators import overview_indicators
 from helpers.data.municipalities import pilot_municipalities
+from helpers.text import format_number
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,27 @@ class KeyFigure:
     value: float
     unit: str
     source: str
+
+
+MIN_COUNT_COVERAGE = 0.9  # share of municipalities with a rate that must also have a count
+
+
+def national_rate_from_counts(rates, counts) -> tuple[float, int]:
+    """A national rate from municipal rates and the absolute counts Sotkanet gives with them.
+
+    Each municipality's denominator is implied by its count and its rate (``count / rate x 100``);
+    the national rate is ``100 x sum(counts) / sum(implied denominators)`` over municipalities with
+    both a count and a positive rate. Returns ``(rate, municipalities used)``; the rate is NaN when
+    fewer than ``MIN_COUNT_COVERAGE`` of the municipalities with a rate have a count (the sum would
+    then leave too much of the country out).
+    """
+    v = np.asarray(rates, dtype=float)
+    a = np.asarray(counts, dtype=float)
+    has = np.isfinite(a) & np.isfinite(v) & (v > 0)
+    n_rates = int(np.isfinite(v).sum())
+    if n_rates == 0 or has.sum() < MIN_COUNT_COVERAGE * n_rates:
+        return math.nan, int(has.sum())
+    return float(100.0 * a[has].sum() / (a[has] / v[has] * 100.0).sum()), int(has.sum())
 
 
 def available_sotkanet_years() -> list[int]:
@@ -95,6 +120,20 @@ def key_figures(year: int) -> dict[str, KeyFigure]:
             "municipalities",
             "THL Sotkanet, indicator 5",
         ),
+        "recipient_rate_national_from_counts": KeyFigure(
+            "recipient_rate_national_from_counts",
+            f"Recipients aged 25–64, whole country computed from municipal counts, {year}",
+            national_rate_from_counts(recipients["value"], recipients["absolute_value"])[0],
+            "% of residents aged 25–64",
+            "THL Sotkanet, indicator 5 (values and absolute values); own calculation",
+        ),
+        "recipient_rate_count_municipalities": KeyFigure(
+            "recipient_rate_count_municipalities",
+            f"Municipalities with both a rate and a count of recipients aged 25–64, {year}",
+            float(national_rate_from_counts(recipients["value"], recipients["absolute_value"])[1]),
+            "municipalities",
+            "THL Sotkanet, indicator 5",
+        ),
         "recipient_rate_median": KeyFigure(
             "recipient_rate_median",
             f"Median municipality's recipients aged 25–64, {year}",
@@ -116,8 +155,8 @@ def key_figures_table(figures: dict[str, KeyFigure]) -> pd.DataFrame:
     rows = [{"Figure": f.label, "Value": f.value, "Unit": f.unit, "Source": f.source} for f in figures.values()]
     table = pd.DataFrame(rows)
     table["Value"] = [
-        f"{v:,.1f}" if u in ("%", "% of residents aged 25–64") else f"{v:,.0f}"
-        for v, u in zip(table["Value"], table["Unit"])
+        format_number(v, 1 if u in ("%", "% of residents aged 25–64") else 0)
+        for v, u in zip(table["Value"], table["Unit"], strict=True)
     ]
     return table
 

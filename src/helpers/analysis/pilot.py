@@ -49,6 +49,7 @@ from .pilot_timing import (
     unit_exposure,
     unit_post_years,
 )
+from .robustness import placebo_p_value
 
 # --------------------------------------------------------------------------- the analysis
 
@@ -224,6 +225,12 @@ def _numbers(p, outcome, periods, did, placebo, es, n_with_data):
                 "placebo_exhaustive": placebo.exhaustive,
                 "placebo_seed": placebo.seed,
                 "placebo_sd": float(np.std(placebo.estimates)) if placebo.n_placebo else math.nan,
+                # the signed, equal-tailed rule (helpers.analysis.robustness.placebo_p_value): the
+                # placebo distribution is not centred on zero, so |estimate| ranks are not used for words
+                "placebo_n_at_or_below": int(np.count_nonzero(placebo.estimates <= did.estimate)),
+                "placebo_n_at_or_above": int(np.count_nonzero(placebo.estimates >= did.estimate)),
+                "placebo_p_equal_tailed": placebo_p_value(did.estimate, placebo.estimates),
+                "placebo_median": float(np.median(placebo.estimates)) if placebo.n_placebo else math.nan,
             }
         )
     return numbers

@@ -12,6 +12,7 @@ from helpers.errors import DataError
 
 from .indicators import Indicator, pilot_context_indicators
 from .outcomes import population_table
+from .overview import national_rate_from_counts
 from .pilot_timing import _names, pilot_timing
 
 
@@ -80,11 +81,7 @@ def pilot_context_2019(municipalities: Iterable[str] | None = None) -> pd.DataFr
         w = g["population"].to_numpy(float)
         ok = np.isfinite(w)
         weighted = float(np.sum(v[ok] * w[ok]) / np.sum(w[ok]))
-        a = g["absolute_value"].to_numpy(float)
-        has = np.isfinite(a) & (v > 0)
-        from_counts = (
-            float(100.0 * a[has].sum() / (a[has] / v[has] * 100.0).sum()) if has.sum() >= 0.9 * len(v) else np.nan
-        )
+        from_counts, _ = national_rate_from_counts(v, g["absolute_value"].to_numpy(float))
         first = g.iloc[0]
         notes.append(
             f"{first['indicator_label']}: {len(v)} municipalities with a value"

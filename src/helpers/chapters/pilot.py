@@ -20,7 +20,7 @@ from helpers.errors import ParameterError
 
 NAME = "pilot"
 FIGURES = ("timeline", "context", "trends", "event_study", "placebo", "notifications")
-SECTIONS = ("design", "context", "trends", "did", "notifications", "caveats")
+SECTIONS = ("design", "context", "trends", "did", "checks", "notifications", "caveats")
 
 
 @dataclass(frozen=True)
@@ -30,19 +30,20 @@ class Params:
         "pilot municipalities analysed as one group (Finnish or Swedish names, or codes)",
     )
     outcome: str = param(
-        "unemployment_rate",
-        "unemployment_rate, diak_long_term_social_assistance_25_64, diak_supplementary_social_assistance "
+        "diak_long_term_social_assistance_25_64",
+        "diak_long_term_social_assistance_25_64 (the default: closest to the pilot's aim), "
+        "families_social_assistance_pct, unemployment_rate, diak_supplementary_social_assistance "
         "or diak_long_term_unemployment",
     )
     comparison: str = param("all", "comparison group: all, same_region, same_urban_rural_group or matched")
     n_matched: int = param(5, "neighbours per pilot municipality when comparison is matched")
     pre_years: list[int] = param(
-        [], "pre-period years; empty list: the outcome's default (2013–2017 for unemployment_rate)"
+        [], "pre-period years; empty list: the outcome's default (year_mid 2014–2016 for the Diak outcomes)"
     )
     post_years: list[int] = param(
-        [], "post-period years; empty list: the outcome's default (2018–2019 for unemployment_rate)"
+        [], "post-period years; empty list: the outcome's default (year_mid 2018 for the Diak outcomes)"
     )
-    base_year: int = param(2017, "event-study base year inside the pre-period; 0: the last pre-period year")
+    base_year: int = param(0, "event-study base year inside the pre-period; 0: the last pre-period year")
     weighting: str = param("population", "population (31 Dec 2017) or equal")
     n_placebo: int = param(1000, "number of placebo groups; 0 switches the placebo check off")
     seed: int = param(2018, "random seed of the placebo draws")

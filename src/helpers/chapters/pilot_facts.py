@@ -26,6 +26,10 @@ OUTCOME_SOURCES = {
         "Statistics Finland's StatFin (CC BY 4.0)"
     ),
     "diak_indices": "Diak, municipal disadvantage indices (karttasovellus), from THL's Sotkanet (CC BY 4.0)",
+    "families_social_assistance": (
+        "THL, Sotkanet.fi indicators 179 (families with children) and 423 (families with children receiving "
+        "social assistance), 2021 municipal division (CC BY 4.0)"
+    ),
 }
 POPULATION_SOURCE = "population 31 Dec 2017 from THL's Sotkanet (CC BY 4.0)"
 PILOT_FACTS_SOURCE = "STM/THL press release 202/2018 (Finnish and Swedish versions); City of Raisio"

@@ -14,6 +14,20 @@ import pandas as pd
 
 from helpers.analysis.outcomes import OUTCOMES
 from helpers.analysis.pilot import PilotAnalysis, analyse, periods_for, pilot_timing
+from helpers.analysis.pilot_checks import (
+    PilotChecks,
+    in_estimate_tail,
+    outcome_overview,
+    run_checks,
+    transfer_check,
+)
+from helpers.chapters.pilot_checks_text import (
+    DEFAULT_OUTCOME,
+    leave_one_out_paragraph,
+    outcome_choice_sentence,
+    outcomes_paragraph,
+    transfer_paragraph,
+)
 from helpers.chapters.pilot_facts import (
     CONTEXT_SOURCE,
     OUTCOME_SOURCES,
@@ -27,16 +41,19 @@ from helpers.chapters.pilot_facts import (
     timeline_milestones,
     timeline_table,
 )
-from helpers.chapters.pilot_summary import ordinal, period_text, pilot_notes
+from helpers.chapters.pilot_summary import period_text, pilot_notes
 from helpers.chapters.pilot_tables import (
     comparison_display_table,
     context_display_table,
     context_frames,
     did_display_table,
+    leave_one_out_display_table,
+    outcome_overview_display_table,
     parameters_display_table,
     period_bands,
     pilot_names,
     pilot_series_label,
+    transfer_display_table,
     treated_display_table,
     trend_frame,
     windows_display_table,
@@ -67,6 +84,9 @@ class PilotChapter:
     context: pd.DataFrame
     periods_windows: pd.DataFrame  # period rectangles for shading (see period_bands)
     notifications: pd.DataFrame  # the pilot-era study's published shares (notifications_frame)
+    checks: PilotChecks  # event-study split, placebo in time, last pre year, leave-one-out (analysis.pilot_checks)
+    overview: pd.DataFrame  # every outcome with this run's design (analysis.pilot_checks.outcome_overview)
+    transfer: pd.DataFrame | None  # the 2016-2017 families jump by size band (analysis.pilot_checks.transfer_check)
     numbers: dict[str, object] = field(default_factory=dict)  # glue:text values
     texts: dict[str, str] = field(default_factory=dict)  # glue:md paragraphs (MyST)
     captions: dict[str, str] = field(default_factory=dict)
@@ -74,6 +94,11 @@ class PilotChapter:
     @property
     def outcome(self):
         return self.analysis.outcome
+
+    def placebo_tail(self):
+        """Mask of the placebo estimates in the pilot estimate's own tail (what the p-value counts)."""
+        pl = self.analysis.placebo
+        return None if pl is None else in_estimate_tail(self.analysis.did.estimate, pl.estimates)
 
 
 def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
@@ -83,6 +108,9 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
     """
     analysis = analyse(checked)
     p = analysis.parameters
+    checks = run_checks(analysis)
+    overview = outcome_overview(p)
+    transfer = transfer_check(p)
     codes = p["municipalities"]
     o = analysis.outcome
     timeline = timeline_table(codes)
@@ -120,11 +148,11 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
         "weighting": p["weighting"],
         "n_placebo": pl.n_placebo if pl is not None else 0,
         "seed": p["seed"],
-        "placebo_rank": pl.rank if pl is not None else 0,
-        "placebo_rank_text": ordinal(pl.rank) if pl is not None else "not ranked",
-        "placebo_n_ranked": pl.n_ranked if pl is not None else 0,
-        "placebo_n_as_extreme": pl.n_as_extreme if pl is not None else 0,
-        "placebo_share_as_extreme_pct": 100.0 * pl.share_as_extreme if pl is not None else float("nan"),
+        "placebo_n_at_or_below": nums.get("placebo_n_at_or_below", 0),
+        "placebo_n_at_or_above": nums.get("placebo_n_at_or_above", 0),
+        "placebo_p_value": nums.get("placebo_p_equal_tailed", float("nan")),
+        "placebo_p_value_text": format_number(nums.get("placebo_p_equal_tailed"), 3),  # type: ignore[arg-type]
+        "outcome_is_default": "yes" if o.id == DEFAULT_OUTCOME else "no",
         "kemijarvi_max_visitors": int(fact_value("kemijarvi_lounge_max_visitors_week", facts)),
         "kemijarvi_days_sv": int(fact_value("kemijarvi_lounge_days_sv", facts)),
         "kemijarvi_days_fi": int(fact_value("kemijarvi_lounge_days_fi", facts)),
@@ -159,7 +187,11 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
         "design_paragraph": design,
         "period_paragraph": periods_paragraph,
         "estimate_paragraph": _estimate_paragraph(analysis),
-        "pre_trend_paragraph": _pre_trend_paragraph(analysis),
+        "pre_trend_paragraph": _pre_trend_paragraph(analysis, checks),
+        "leave_one_out_paragraph": leave_one_out_paragraph(analysis, checks),
+        "outcomes_paragraph": outcomes_paragraph(overview),
+        "transfer_paragraph": transfer_paragraph(transfer, overview),
+        "outcome_choice": outcome_choice_sentence(o.id),
         "placebo_paragraph": _placebo_paragraph(analysis),
         "context_paragraph": context_paragraph(context),
         "caveat_list": "\n".join(f"- {item}" for item in _caveat_items(analysis, figures)),
@@ -226,6 +258,9 @@ def build_chapter(checked: Mapping, figures: Mapping[str, str]) -> PilotChapter:
         context=context,
         periods_windows=windows,
         notifications=notifications,
+        checks=checks,
+        overview=overview,
+        transfer=transfer,
         numbers=numbers,
         texts=texts,
         captions=captions,
@@ -242,6 +277,9 @@ __all__ = [
     "context_display_table",
     "context_frames",
     "did_display_table",
+    "leave_one_out_display_table",
+    "outcome_overview_display_table",
+    "transfer_display_table",
     "municipalities_display_table",
     "notifications_frame",
     "parameters_display_table",

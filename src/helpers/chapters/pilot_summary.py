@@ -13,6 +13,8 @@ import numpy as np
 
 from helpers.analysis.outcomes import get_outcome
 from helpers.analysis.pilot import REFERENCE_YEAR, PeriodDefinition, PilotAnalysis, pilot_timing
+from helpers.analysis.pilot_checks import placebo_tails
+from helpers.chapters.pilot_checks_text import placebo_rule_sentence, placebo_verdict
 from helpers.text import format_number
 
 
@@ -117,35 +119,13 @@ def pilot_summary(analysis: PilotAnalysis) -> dict[str, str]:
             if placebo.exhaustive
             else f"{placebo.n_placebo:,} random sets (seed {placebo.seed})"
         )
+        tails = placebo_tails(did.estimate, placebo.estimates)
         summary["placebo"] = (
             f"Placebo check: {how} of {placebo.group_size} comparison "
             f"municipalit{'y' if placebo.group_size == 1 else 'ies'} were given the "
-            f"pilot's timing and the same estimate computed. The pilot's estimate ranks "
-            f"{ordinal(placebo.rank)} of {placebo.n_ranked:,} by absolute size; "
-            f"{placebo.n_as_extreme:,} of the {placebo.n_placebo:,} placebo estimates "
-            f"({100 * placebo.share_as_extreme:.1f}%) are at least as large in absolute value."
+            "pilot's timing and the same estimate computed. " + placebo_rule_sentence(tails, did.estimate, unit)
         )
-        if placebo.n_ranked < 20:
-            verdict = (
-                f"With only {placebo.n_placebo:,} placebo sets the check cannot say much: even the "
-                f"most extreme estimate would rank 1st of {placebo.n_ranked:,}, a share of "
-                f"1/{placebo.n_ranked:,}. Use a larger comparison group (more matched neighbours, "
-                "or comparison='all') for a usable placebo distribution."
-            )
-        elif placebo.share_as_extreme >= 0.10:
-            verdict = (
-                "An estimate of this size is common among randomly chosen municipalities: these "
-                "public aggregate statistics cannot tell a pilot effect apart from ordinary "
-                "differences between municipalities."
-            )
-        else:
-            verdict = (
-                "Few random sets show a difference this large. This is a difference between "
-                "municipalities in public aggregate statistics, not evidence that the pilot caused "
-                "it: the pilot's clients are a small part of the population these figures cover, "
-                "and other local changes happened at the same time."
-            )
-        summary["placebo_verdict"] = verdict
+        summary["placebo_verdict"] = placebo_verdict(tails.p_value, placebo.n_placebo)
     return summary
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from helpers.analysis.indicators import pilot_context_indicators
 from helpers.analysis.pilot import PilotAnalysis, context_values_2019, pilot_context_2019, pilot_timing
 from helpers.chapters.wording import bilingual, span_text
-from helpers.text import format_number
+from helpers.text import format_number, format_percent
 
 
 # Context indicators in the order the chapter shows them (Sotkanet ids) and their labels: the registry's.
@@ -53,21 +53,35 @@ def context_frames(municipalities: Iterable[str]) -> tuple[pd.DataFrame, pd.Data
     values = values.sort_values(["order", "municipality_code"], ignore_index=True)
     values = values[["indicator_id", "indicator", "label", "municipality", "value", "pilot", "jitter"]]
 
-    national = (
-        context.drop_duplicates("indicator_id")[["indicator_id", "indicator", "unit", "national_population_weighted"]]
-        .rename(columns={"national_population_weighted": "national"})
-        .reset_index(drop=True)
-    )
+    national = context.drop_duplicates("indicator_id")[
+        ["indicator_id", "indicator", "unit", "national_population_weighted", "national_from_counts"]
+    ].reset_index(drop=True)
+    national["national"] = national_figure(national)
     national["label"] = national["indicator_id"].map(context_labels())
     national["national_label"] = [
-        f"National {format_number(v, 1)}, population-weighted, computed from municipal values"
-        for v in national["national"]
+        f"National {format_number(v, 1)}, {how}"
+        for v, how in zip(national["national"], national_method(national), strict=True)
     ]
     national["order"] = national["indicator_id"].map(order)
     national = national.sort_values("order", ignore_index=True)[
         ["indicator_id", "indicator", "label", "national", "national_label"]
     ]
     return values, national, context
+
+
+def national_figure(context: pd.DataFrame) -> pd.Series:
+    """The national figure the chapter shows: from Sotkanet's counts where it gives them (the sum of
+    the municipal counts over the sum of the denominators they imply), else population-weighted."""
+    return context["national_from_counts"].astype(float).fillna(context["national_population_weighted"].astype(float))
+
+
+def national_method(context: pd.DataFrame) -> list[str]:
+    return [
+        "population-weighted mean of the municipal values"
+        if pd.isna(v)
+        else "computed from the municipal counts (sum of counts / sum of the denominators they imply)"
+        for v in context["national_from_counts"]
+    ]
 
 
 def context_display_table(context: pd.DataFrame) -> pd.DataFrame:
@@ -85,9 +99,9 @@ def context_display_table(context: pd.DataFrame) -> pd.DataFrame:
                 for r, n in zip(frame["rank_from_highest"], frame["n_municipalities"], strict=True)
             ],
             "Median municipality": frame["median"].astype(float),
-            "National (population-weighted, computed from municipal values)": frame[
-                "national_population_weighted"
-            ].astype(float),
+            "National, computed (from counts where Sotkanet gives them, else population-weighted)": national_figure(
+                frame
+            ),
         }
     )
 
@@ -221,3 +235,89 @@ def parameters_display_table(chapter: Any, given: Mapping) -> pd.DataFrame:
         shown = ", ".join(str(v) for v in shown) if isinstance(shown, list) else str(shown)
         rows.append({"Parameter": name, "Given": shown if shown else "[] (default)", "Used": str(used)})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- checks of the estimate
+
+
+def _signed_cell(x: object) -> str:
+    return format_number(cast(float, x), 2, signed=True) if x is not None else format_number(None)
+
+
+def _p_cell(x: object) -> str:
+    return format_number(cast(float, x), 3) if _present(x) else "no placebo draws"
+
+
+def outcome_overview_display_table(overview: pd.DataFrame) -> pd.DataFrame:
+    """Every outcome's estimate with its checks, one row per outcome (``pilot_checks.outcome_overview``)."""
+    rows = []
+    for r in overview.to_dict("records"):
+        if r["note"]:
+            rows.append({"Outcome": r["label"], "Estimate": "not available", "Note": r["note"]})
+            continue
+        mid = "year_mid " if r["time_variable"] == "year_mid" else ""
+        fake_start = r["fake_start"]
+        rows.append(
+            {
+                "Outcome": f"{r['label']} ({r['unit']})",
+                "Periods (pre; post)": f"{mid}{span_text(list(r['pre_years']))}; {mid}{span_text(list(r['post_years']))}",
+                "Estimate": _signed_cell(r["estimate"]),
+                "Placebo p": _p_cell(r["placebo_p"]),
+                "Part before the base year": f"{_signed_cell(r['before_base'])} (base {mid}{r['base_year']})",
+                "Last pre-period year alone (p)": f"{_signed_cell(r['last_pre_estimate'])} ({_p_cell(r['last_pre_p'])})",
+                "Placebo in time (p)": (
+                    f"{_signed_cell(r['fake_estimate'])} ({_p_cell(r['fake_p'])}), fake start {mid}{int(fake_start)}"
+                    if _present(fake_start)
+                    else "no fake start fits"
+                ),
+                "Largest leave-one-out": (
+                    f"without {r['loo_name']}: {_signed_cell(r['loo_estimate'])}"
+                    if r["loo_name"]
+                    else "one municipality"
+                ),
+                "Size-band comparison group (p)": (
+                    f"{_signed_cell(r['size_band_estimate'])} ({_p_cell(r['size_band_p'])})"
+                    if _present(r["size_band_estimate"])
+                    else "too small"
+                ),
+            }
+        )
+    return pd.DataFrame(rows).fillna("")
+
+
+def _present(x: object) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x))
+
+
+def leave_one_out_display_table(analysis: PilotAnalysis, loo: pd.DataFrame) -> pd.DataFrame:
+    """``robustness.leave_one_out`` with names: the estimate without each municipality and its own estimate."""
+    weights = analysis.treated.set_index("municipality_code")["weight_share"].to_dict()
+    rows = []
+    for r in loo.to_dict("records"):
+        if not _present(r["dropped"]):
+            continue
+        rows.append(
+            {
+                "Left out": r["name_fi"],
+                "Weight in the pilot group": format_percent(100 * float(weights[r["dropped"]]), 1),
+                "Estimate without it": _signed_cell(r["estimate"]),
+                "Change from all": _signed_cell(r["change_from_all"]),
+                "Its own estimate": _signed_cell(r["own_estimate"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def transfer_display_table(transfer: pd.DataFrame) -> pd.DataFrame:
+    """``pilot_checks.change_by_size_band``: the 2016-2017 change by size band and the groups' weights."""
+    return pd.DataFrame(
+        {
+            "Population (31 Dec 2017)": transfer["band_label"],
+            "Municipalities": [format_number(v, 0) for v in transfer["n_municipalities"]],
+            "Change 2016–2017 (percentage points)": [_signed_cell(v) for v in transfer["change"]],
+            "Share of the pilot group's weight": [format_percent(100 * v, 0) for v in transfer["treated_weight_share"]],
+            "Share of the comparison group's weight": [
+                format_percent(100 * v, 0) for v in transfer["control_weight_share"]
+            ],
+        }
+    )

@@ -9,9 +9,11 @@ from typing import cast
 import pandas as pd
 
 from helpers.analysis.pilot import REFERENCE_YEAR, PilotAnalysis, pilot_timing
+from helpers.analysis.pilot_checks import PilotChecks, placebo_tails
+from helpers.chapters.pilot_checks_text import placebo_rule_sentence, placebo_verdict, step_paragraph
 from helpers.chapters.pilot_facts import POPULATION_SOURCE, notifications_frame
-from helpers.chapters.pilot_summary import ordinal, pilot_summary
-from helpers.chapters.pilot_tables import context_labels, context_order
+from helpers.chapters.pilot_summary import ordinal
+from helpers.chapters.pilot_tables import context_labels, context_order, national_figure, national_method
 from helpers.chapters.wording import bilingual, join_names, plural, span_text
 from helpers.errors import DataError
 from helpers.text import format_number
@@ -27,7 +29,8 @@ def context_paragraph(context: pd.DataFrame) -> str:
         label = context_labels()[ind].split(" (")[0].lower()
         unit = " €" if ind == 453 else " %"
         median = float(g["median"].iloc[0])
-        national = float(g["national_population_weighted"].iloc[0])
+        national = float(national_figure(g).iloc[0])
+        how = national_method(g)[0]
         n_all = int(g["n_municipalities"].iloc[0])
         above = int((g["value"] > median).sum())
         top = g.iloc[0]
@@ -44,8 +47,8 @@ def context_paragraph(context: pd.DataFrame) -> str:
                 f"{g.iloc[-1]['name_fi']} ({format_number(g.iloc[-1]['value'], 1)}{unit})"
             )
         parts.append(
-            f"{lead}. Median municipality {format_number(median, 1)}{unit}; population-weighted national "
-            f"figure computed from the municipal values {format_number(national, 1)}{unit}."
+            f"{lead}. Median municipality {format_number(median, 1)}{unit}; national figure "
+            f"{format_number(national, 1)}{unit}, {how}."
         )
     return "\n".join(f"- {p}" for p in parts)
 
@@ -106,7 +109,11 @@ def _comparison_sentence(analysis: PilotAnalysis, figures: Mapping[str, str]) ->
         text = (
             f"The comparison group is matched: {whom} before the pilot in level "
             f"and trend of the outcome ({span_text(analysis.periods.pre_years)}) and in population "
-            f"({REFERENCE_YEAR}), each neighbour used once ({n} in all; the table after Figure {figures['trends']} lists them)"
+            f"({REFERENCE_YEAR}), each neighbour used once ({n} in all; the table after Figure {figures['trends']} lists them). "
+            "Because the matching already uses the pre-period trend, a flat pre-period in the event study is "
+            "partly built in and checks little here; the robustness layer's level-matched pool "
+            "(helpers.analysis.robustness.level_matched_pool) matches on level and population only, leaving "
+            "the trend as a check"
         )
     excluded = sorted(set(pilot_timing()) - set(p["municipalities"]))
     if excluded:
@@ -128,6 +135,15 @@ def _comparison_sentence(analysis: PilotAnalysis, figures: Mapping[str, str]) ->
             f"; {top['name_fi']} alone carries {100 * float(top['weight_share']):.0f} % of the pilot group's weight"
         )
     return text + " " + weighting + "."
+
+
+HIGHER_MEANS = {
+    "unemployment_rate": "more unemployment",
+    "diak_long_term_social_assistance_25_64": "more long-term social assistance receipt relative to the median municipality",
+    "diak_supplementary_social_assistance": "more supplementary assistance relative to the median municipality",
+    "diak_long_term_unemployment": "more long-term unemployment relative to the median municipality",
+    "families_social_assistance_pct": "more families with children receiving social assistance",
+}
 
 
 def _direction(x: float) -> str:
@@ -152,21 +168,20 @@ def _estimate_paragraph(analysis: PilotAnalysis) -> str:
         f"{format_number(abs(c_change), 2)} {unit}. "
     )
     est = d.estimate
-    more = "unemployment" if o.id == "unemployment_rate" else "disadvantage on Diak's index"
     if est == 0:
         text += "The difference of the two changes, the difference-in-differences estimate, is zero."
     else:
-        way, verdict = ("down", "more favourable") if est < 0 else ("up", "less favourable")
+        way = "down" if est < 0 else "up"
         text += (
             f"The difference of the two changes, the difference-in-differences estimate, is "
             f"**{format_number(est, 2, signed=True)} {unit}**: {who} moved {format_number(abs(est), 2)} {unit} "
-            f"further {way} than the comparison group, a {verdict} development relative to it (higher "
-            f"values mean more {more})."
+            f"further {way} than the comparison group (higher values mean {HIGHER_MEANS.get(o.id, 'more of the outcome')}). "
+            "Whether that difference has anything to do with the pilot is what the rest of this section checks."
         )
     return text
 
 
-def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
+def _pre_trend_paragraph(analysis: PilotAnalysis, checks: PilotChecks | None = None) -> str:
     nums = analysis.numbers
     slope, proj = float(cast(float, nums["pre_trend_per_year"])), float(cast(float, nums["pre_trend_projection"]))
     unit = str(nums["unit"])
@@ -174,7 +189,7 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
     es = analysis.event_study
     pre = analysis.periods.pre_years
     label = "year_mid " if analysis.outcome.time_variable == "year_mid" else ""
-    parts = []
+    parts = [step_paragraph(analysis, checks)] if checks is not None else []
     if math.isfinite(slope):
         parts.append(
             f"Before the pilot the gap between {_group_phrase(analysis.did.n_treated)} and the comparison "
@@ -188,7 +203,11 @@ def _pre_trend_paragraph(analysis: PilotAnalysis) -> str:
                 "and the event study says more than the single number."
             )
         else:
-            parts[-1] += f", small beside the estimate of {format_number(est, 2, signed=True)} {unit}."
+            parts[-1] += (
+                f", against the estimate of {format_number(est, 2, signed=True)} {unit}. A straight line "
+                "through the pre-period smooths over a step such as the one the split above shows, so "
+                "the slope alone does not clear the assumption."
+            )
     else:
         parts.append("With a single pre-period year there is no pre-period trend to check.")
     if {"placebo_low", "placebo_high"} <= set(es.columns):
@@ -230,15 +249,15 @@ def _placebo_paragraph(analysis: PilotAnalysis) -> str:
     unit = str(analysis.numbers["unit"])
     k = pl.group_size
     how = f"All {pl.n_placebo:,} possible sets" if pl.exhaustive else f"{pl.n_placebo:,} random sets (seed {pl.seed})"
+    tails = placebo_tails(pl.pilot_estimate, pl.estimates)
     text = (
         f"{how} of {k} comparison {plural(k, 'municipality', 'municipalities')} were treated as if "
         f"{plural(k, 'it', 'they')} had been in the pilot, with the same timing, and the same "
-        f"estimate was computed for each. The pilot's estimate of "
-        f"{format_number(pl.pilot_estimate, 2, signed=True)} {unit} ranks **{ordinal(pl.rank)} of "
-        f"{pl.n_ranked:,}** by absolute size; {pl.n_as_extreme:,} of the {pl.n_placebo:,} placebo "
-        f"estimates (**{100 * pl.share_as_extreme:.1f} %**) are at least as large in absolute value. "
+        "estimate was computed for each. "
+        + placebo_rule_sentence(tails, pl.pilot_estimate, unit)
+        + " "
+        + placebo_verdict(tails.p_value, pl.n_placebo)
     )
-    text += pilot_summary(analysis).get("placebo_verdict", "")
     return text
 
 
@@ -252,8 +271,8 @@ def _caveat_items(analysis: PilotAnalysis, figures: Mapping[str, str]) -> list[s
             if o.id == "unemployment_rate"
             else "all residents the indicator counts in each municipality"
         )
-        + ". The pilot's target group, long-term unemployed social assistance clients over 25, is a "
-        "small part of it, so even a real effect on the clients could be too small to see here, and a "
+        + ". The pilot's target group, long-term unemployed clients over 25, is only part of it, so even "
+        "a real effect on the clients could be too small to see here, and a "
         "difference here need not come from the pilot.",
         "**Not a randomised experiment.** The pilot municipalities were selected for the pilot, not "
         "drawn at random; the comparison group shows what happened elsewhere, not what would have "

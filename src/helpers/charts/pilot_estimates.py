@@ -25,7 +25,7 @@ from helpers.charts.style import (
     PILOT_GROUP_COLOUR,
     layer,
 )
-from helpers.text import format_number
+from helpers.text import format_number, format_percent
 
 # --------------------------------------------------------------------------- trends
 
@@ -267,7 +267,7 @@ def event_study_alt_text(event: pd.DataFrame, *, base_year: int, unit: str, pre_
 # --------------------------------------------------------------------------- placebo
 
 
-AS_EXTREME = "At least as large as the pilot's (absolute value)"
+AS_EXTREME = "In the pilot estimate's tail (at or beyond it, same side)"
 SMALL_PLACEBO = 50  # below this many placebo sets the chart shows one tick per set
 SMALLER = "Smaller"
 
@@ -283,19 +283,25 @@ def placebo_frame(estimates: Sequence[float], as_extreme: Sequence[bool]) -> pd.
 
 
 def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str) -> alt.LayerChart:
-    """Histogram of placebo estimates, those at least as extreme as the pilot's in another colour,
-    with the pilot's estimate (and its mirror image) marked.
+    """Histogram of placebo estimates, those in the pilot estimate's tail (at or beyond it on its
+    side: the count the signed, equal-tailed p-value uses) in another colour, with the pilot's
+    estimate and the placebo median marked.
 
     ``placebo``: estimate, size (``AS_EXTREME`` or ``SMALLER``).
     """
     data = _require(placebo, ("estimate", "size"), "placebo_histogram")
     # 1,000 rows: send a rounded estimate and a 0/1 flag; the label is made in the browser.
     rows = pd.DataFrame({"estimate": data["estimate"].round(4), "as_extreme": (data["size"] == AS_EXTREME).astype(int)})
+    # the placebo median, not the mirror image: the p-value counts each tail with its sign
+    median = float(data["estimate"].median()) if len(data) else 0.0
     marks = pd.DataFrame(
         {
-            "estimate": [float(pilot_estimate), -float(pilot_estimate)],
-            "label": [f"Pilot estimate {format_number(pilot_estimate, 2, signed=True)}", "Same size, opposite sign"],
-            "kind": ["pilot", "mirror"],
+            "estimate": [float(pilot_estimate), median],
+            "label": [
+                f"Pilot estimate {format_number(pilot_estimate, 2, signed=True)}",
+                f"Placebo median {format_number(median, 2, signed=True)}",
+            ],
+            "kind": ["pilot", "median"],
         }
     )
     x_title = f"Difference-in-differences estimate ({unit})"
@@ -319,7 +325,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
                 tooltip=[
                     alt.Tooltip("estimate:Q", bin=bin_, title="Estimate", format=",.2f"),
                     alt.Tooltip("count():Q", title="Placebo sets"),
-                    alt.Tooltip("size:N", title="Size"),
+                    alt.Tooltip("size:N", title="Placebo estimate"),
                 ],
             )
         )
@@ -333,7 +339,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
                 color=size,
                 tooltip=[
                     alt.Tooltip("estimate:Q", title="Estimate", format=",.2f"),
-                    alt.Tooltip("size:N", title="Size"),
+                    alt.Tooltip("size:N", title="Placebo estimate"),
                 ],
             )
         )
@@ -344,7 +350,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
             x="estimate:Q",
             color=alt.value(PILOT_GROUP_COLOUR),
             strokeDash=alt.StrokeDash(
-                "kind:N", scale=alt.Scale(domain=["pilot", "mirror"], range=[[1, 0], [4, 3]]), legend=None
+                "kind:N", scale=alt.Scale(domain=["pilot", "median"], range=[[1, 0], [4, 3]]), legend=None
             ),
             tooltip=[alt.Tooltip("label:N", title="Line")],
         )
@@ -361,7 +367,7 @@ def placebo_histogram(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str
         background="white",
         title=_title(
             "Placebo check: the estimate for groups that were not in the pilot",
-            "Solid line: the pilot's estimate; dashed: the same size with the opposite sign",
+            "Solid line: the pilot's estimate; dashed: the median of the placebo estimates",
         ),
     )
 
@@ -384,6 +390,6 @@ def placebo_alt_text(placebo: pd.DataFrame, *, pilot_estimate: float, unit: str)
     return (
         f"Histogram of {n:,} placebo difference-in-differences estimates ({unit}), from {format_number(lo, 2, signed=True)} to "
         f"{format_number(hi, 2, signed=True)}. A solid line marks the pilot's estimate, {format_number(pilot_estimate, 2, signed=True)}; "
-        f"{n_ext:,} placebo estimates ({100 * n_ext / n:.1f} %) are at least as large in absolute value "
-        "and drawn in blue."
+        f"{format_number(n_ext, 0)} placebo estimates ({format_percent(100 * n_ext / n, 1)}) lie at or beyond it "
+        "on its side and are drawn in blue; a dashed line marks the placebo median."
     )
