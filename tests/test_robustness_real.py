@@ -76,7 +76,8 @@ def test_placebo_in_time_pinned(unemployment):
 
 
 def test_event_study_leaves_tornio_out_of_2019_like_the_did(mirror):
-    a = analyse(as_values(pilot_chapter.validate({})))  # the chapter's defaults, checked once
+    # the unemployment outcome at the chapter's other defaults (base year: the last pre-period year, 2017)
+    a = analyse(as_values(pilot_chapter.validate({"outcome": "unemployment_rate"})))
     es = a.event_study.set_index("year")
     assert es.at[2019, "n_treated"] == 5 and es.at[2018, "n_treated"] == 6
     # independent: weighted mean of (2019 - 2017) over the five 2019 pilots minus the pool's
