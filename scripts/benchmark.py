@@ -96,6 +96,20 @@ def serve_static(html_dir: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
     return f"http://127.0.0.1:{server.server_address[1]}/", server
 
 
+def record_response_sizes(page) -> dict[str, int]:
+    """Bytes of every response the page receives, by URL (filled in as the page loads)."""
+    sizes: dict[str, int] = {}
+
+    def on_response(response):
+        try:
+            sizes[response.url] = len(response.body())
+        except Exception:  # a redirect or aborted response has no body
+            pass
+
+    page.on("response", on_response)
+    return sizes
+
+
 def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
@@ -108,15 +122,7 @@ def measure_pages(tree: Path) -> list[dict]:
         for page_path in book_pages(tree):
             context = browser.new_context()
             page = context.new_page()
-            sizes: dict[str, int] = {}
-
-            def on_response(response, sizes=sizes):
-                try:
-                    sizes[response.url] = len(response.body())
-                except Exception:  # a redirect or aborted response has no body
-                    pass
-
-            page.on("response", on_response)
+            sizes = record_response_sizes(page)
             started = time.perf_counter()
             page.goto(base + page_path, wait_until="load")
             charts = page.locator(".book-chart").count()
@@ -292,15 +298,7 @@ def page_weights(html_dir: Path, pages: list[str], repeats: int = 3) -> list[dic
                 context = browser.new_context()
                 context.add_init_script(_FIRST_CHART_PROBE)
                 page = context.new_page()
-                sizes: dict[str, int] = {}
-
-                def on_response(response, sizes=sizes):
-                    try:
-                        sizes[response.url] = len(response.body())
-                    except Exception:  # a redirect or aborted response has no body
-                        pass
-
-                page.on("response", on_response)
+                sizes = record_response_sizes(page)
                 page.goto(base + page_path, wait_until="load")
                 charts = page.locator(".book-chart").count()
                 if charts:

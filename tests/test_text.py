@@ -45,3 +45,12 @@ def test_missing_values_read_no_data_and_unknown_languages_fail():
 def test_nearest_names_name_the_closest_choices_first():
     assert nearest_names("Tampre", ["Tampere", "Tammela", "Turku"]) == ["Tampere", "Tammela"]
     assert nearest_names("zzz", ["Tampere"]) == []
+
+
+def test_year_span_joins_consecutive_years_and_lists_gaps():
+    from helpers.text import year_span
+
+    assert year_span([2015, 2013, 2014]) == "2013–2015"
+    assert year_span([2013, 2015]) == "2013, 2015"
+    assert year_span([2017]) == "2017"
+    assert year_span([]) == "none"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def nearest_names(value: object, choices: Iterable[str], n: int = 3, cutoff: float = 0.4) -> list[str]:
@@ -55,3 +55,13 @@ def format_percent(value: float | None, digits: int | None = 1, *, signed: bool 
     if number == MISSING:
         return number
     return f"{number} %" if lang == "en" else f"{number}{_NBSP}%"
+
+
+def year_span(years: Sequence[int]) -> str:
+    """Years as a reader writes them: [2013, 2014, 2015] -> '2013–2015'; gaps listed; [] -> 'none'."""
+    years = sorted(years)
+    if not years:
+        return "none"
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from helpers.errors import ParameterError
-from helpers.text import nearest_names
+from helpers.text import nearest_names, year_span
 
 from .comparison_groups import COMPARISON_METHODS, comparison_pool
 from .did import WEIGHTINGS
 from .outcomes import OUTCOMES, outcome_panel
-from .pilot_timing import REFERENCE_YEAR, _span, periods_for, pilot_timing, unit_post_years
+from .pilot_timing import REFERENCE_YEAR, periods_for, pilot_timing, unit_post_years
 
 PARAMETER_NAMES = (
     "municipalities",
@@ -160,7 +160,7 @@ def validate_pilot_parameters(params: Mapping | None = None, **overrides) -> dic
                 else ""
             )
             raise ParameterError(
-                f"base_year={base_year} {where}is not in the pre-period {_span(periods.pre_years)}; "
+                f"base_year={base_year} {where}is not in the pre-period {year_span(periods.pre_years)}; "
                 f"the event study is normalised to a pre-pilot year. Choose one of {periods.pre_years}"
             )
     for code in codes:

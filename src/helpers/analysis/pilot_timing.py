@@ -9,7 +9,7 @@ pilot months; it is still treated as a pre-period year (10 of 12 months before t
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,15 +152,6 @@ def _year_list(value: object, name: str) -> list[int]:
             out.append(int(v))
         return out
     raise ParameterError(f"{name}={value!r} ({type(value).__name__}) must be a list of years such as [2013, 2014]")
-
-
-def _span(years: Sequence[int]) -> str:
-    years = sorted(years)
-    if not years:
-        return "none"
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(str(y) for y in years)
 
 
 def periods_for(

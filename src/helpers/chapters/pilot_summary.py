@@ -15,7 +15,7 @@ from helpers.analysis.outcomes import get_outcome
 from helpers.analysis.pilot import REFERENCE_YEAR, PeriodDefinition, PilotAnalysis, pilot_timing
 from helpers.analysis.pilot_checks import placebo_tails
 from helpers.chapters.pilot_checks_text import placebo_rule_sentence, placebo_verdict
-from helpers.text import format_number
+from helpers.text import format_number, year_span
 
 
 def ordinal(n: int) -> str:
@@ -29,15 +29,6 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _span(years: Sequence[int]) -> str:
-    years = sorted(years)
-    if not years:
-        return "none"
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(str(y) for y in years)
-
-
 def period_text(periods: PeriodDefinition) -> str:
     """Explain the pre- and post-periods, with Tornio's and Raisio's timing when they are analysed."""
     outcome = get_outcome(periods.outcome_id)
@@ -45,7 +36,7 @@ def period_text(periods: PeriodDefinition) -> str:
     tornio, raisio = "851" in periods.municipalities, "680" in periods.municipalities
     if outcome.window == (0, 0):
         parts = [
-            f"Pre-period: {_span(pre)} (calendar years before the pilot). Post-period: {_span(post)} (pilot years)."
+            f"Pre-period: {year_span(pre)} (calendar years before the pilot). Post-period: {year_span(post)} (pilot years)."
         ]
         if tornio and 2019 in post:
             parts.append(
@@ -63,7 +54,7 @@ def period_text(periods: PeriodDefinition) -> str:
     post_desc = "; ".join(outcome.describe_index(t) for t in post)
     parts = [
         f"Diak values are 3-year centred means: year_mid t covers t−1, t and t+1. Pre-period: "
-        f"year_mid {_span(pre)}, covering calendar years {pre_cal[0]}–{pre_cal[1]}, none of them "
+        f"year_mid {year_span(pre)}, covering calendar years {pre_cal[0]}–{pre_cal[1]}, none of them "
         f"a pilot year. Post-period: {post_desc}; each window holds two pilot years and one year "
         "outside the pilot, so an effect would show diluted (about two thirds of a full-period "
         "effect)."
@@ -110,7 +101,7 @@ def pilot_summary(analysis: PilotAnalysis) -> dict[str, str]:
             f"Before the pilot the gap between the pilot municipalities and the comparison group "
             f"changed by {format_number(slope, 2, signed=True)} {unit} a year "
             f"({'years' if outcome.time_variable == 'year' else 'year_mid'} "
-            f"{_span(analysis.periods.pre_years)}); had that continued, it alone would give a "
+            f"{year_span(analysis.periods.pre_years)}); had that continued, it alone would give a "
             f"difference-in-differences of {format_number(projection, 2, signed=True)}."
         )
     if placebo is not None:
@@ -169,7 +160,7 @@ def pilot_notes(analysis: PilotAnalysis) -> list[str]:
         notes.append(
             "Tornio took part in 2018 only: its estimate uses only post years whose data contain "
             "2018 (post years used: "
-            f"{_span(cast(list[int], treated.set_index('municipality_code').at['851', 'post_years_used']))})."
+            f"{year_span(cast(list[int], treated.set_index('municipality_code').at['851', 'post_years_used']))})."
         )
     if "680" in treated["municipality_code"].values:
         notes.append(pilot_timing()["680"].note)
