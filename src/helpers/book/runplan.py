@@ -294,9 +294,15 @@ def toc_from_plan(plan: RunPlan) -> dict:
         "format": "jb-book",
         "root": plan.root.page,
         "parts": [
-            {"caption": part.caption, "chapters": [{"file": page.page} for page in part.pages]} for part in plan.parts
+            {"caption": part.caption, "chapters": [_toc_entry(page) for page in part.pages]} for part in plan.parts
         ],
     }
+
+
+def _toc_entry(page: Page) -> dict[str, str]:
+    """A page of the table of contents; a family page carries its title (a template's heading is
+    glued in at run time, so Sphinx cannot read it for the navigation)."""
+    return {"file": page.page, "title": page.title} if page.title else {"file": page.page}
 
 
 TOC_HEADER = "# Generated from book/runplan.yml by `python -m helpers toc`; edit the run plan, not this file.\n"
