@@ -369,7 +369,7 @@ def _wide(index_name: str, index: list, own: np.ndarray, groups: pd.DataFrame, k
     return pd.DataFrame(columns)
 
 
-def profile(code: str, source: Panel | None = None) -> Profile:
+def profile(code: str, source: Panel | None = None, n_peers: int = N_PEERS) -> Profile:
     """Everything one page shows, for a checked code of the 2021 division."""
     tables = panel() if source is None else source
     row = tables.frame.loc[code]
@@ -394,7 +394,7 @@ def profile(code: str, source: Panel | None = None) -> Profile:
         diak_parts.append(pd.DataFrame(part))
     diak = pd.concat(diak_parts, ignore_index=True)
     data_code = tables.data_codes.get(code)
-    peer_result = peers(tables.values, data_code if data_code is not None else code)
+    peer_result = peers(tables.values, data_code if data_code is not None else code, n=n_peers)
     frame = tables.frame
     peer_names = {
         str(c): str(frame.at[c, "name_fi"]) if c in frame.index else str(c)
@@ -430,7 +430,7 @@ def profile(code: str, source: Panel | None = None) -> Profile:
             "urban_rural": str(row["urban_rural_en"]),
             "finland": "Finland",
         },
-        facts={"n_map": len(frame), "data_code": data_code, "n_peers": N_PEERS},
+        facts={"n_map": len(frame), "data_code": data_code, "n_peers": n_peers},
     )
 
 

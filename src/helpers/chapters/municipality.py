@@ -16,13 +16,15 @@ from helpers.errors import ParameterError
 
 NAME = "municipality"
 FIGURES = ("trends",)
-LANGUAGES = ("en",)  # the Finnish and Swedish editions come with their message catalogues
+LANGUAGES = ("en",)
+MAX_PEERS = 20  # the Finnish and Swedish editions come with their message catalogues
 
 
 @dataclass(frozen=True)
 class Params:
     municipality: str = param("Tampere", "Finnish or Swedish name, or code, of a municipality of the 2021 division")
     lang: str = param("en", "language of the page (en; fi and sv come with the translated editions)")
+    peers: int = param(10, "how many most similar municipalities to list (1–20)")
 
 
 def validate(given: Mapping[str, Any]) -> Params:
@@ -42,7 +44,11 @@ def validate(given: Mapping[str, Any]) -> Params:
             f"parameter 'lang' = {values['lang']!r}: the page is written in {', '.join(LANGUAGES)} so far; "
             "use lang 'en' (the Finnish and Swedish editions come with their translations)."
         )
-    return Params(municipality=code, lang=values["lang"])
+    if not 1 <= values["peers"] <= MAX_PEERS:
+        raise ParameterError(
+            f"parameter 'peers' = {values['peers']!r}: list between 1 and {MAX_PEERS} most similar municipalities."
+        )
+    return Params(municipality=code, lang=values["lang"], peers=values["peers"])
 
 
 @dataclass
@@ -59,5 +65,5 @@ def prepare(params: Params) -> MunicipalityPage:
     return MunicipalityPage(
         params=params,
         numbering=numbering(NAME, FIGURES),
-        profile=municipality_profile.profile(params.municipality),
+        profile=municipality_profile.profile(params.municipality, n_peers=params.peers),
     )
