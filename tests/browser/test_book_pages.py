@@ -10,11 +10,20 @@ from helpers.paths import BOOK_DIR
 pytestmark = pytest.mark.browser
 
 
+# The 309 municipality pages come from one template: a sample stands for them here (a pilot, an
+# Åland municipality with suppressed counts, one merged away in 2025, a Swedish-speaking one).
+MUNICIPALITY_SAMPLE = {"municipalities/837", "municipalities/766", "municipalities/588", "municipalities/545"}
+
+
 def book_pages() -> list[str]:
     toc = yaml.safe_load((BOOK_DIR / "_toc.yml").read_text())
     pages = [toc["root"] + ".html"]
     for part in toc.get("parts", []):
-        pages += [chapter["file"] + ".html" for chapter in part["chapters"]]
+        pages += [
+            chapter["file"] + ".html"
+            for chapter in part["chapters"]
+            if not chapter["file"].startswith("municipalities/") or chapter["file"] in MUNICIPALITY_SAMPLE
+        ]
     return pages
 
 
