@@ -30,7 +30,7 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -373,7 +373,8 @@ def profile(code: str, source: Panel | None = None, n_peers: int = N_PEERS) -> P
     """Everything one page shows, for a checked code of the 2021 division."""
     tables = panel() if source is None else source
     row = tables.frame.loc[code]
-    keys = {"region": f"R{row['region_code']}", "urban_rural": f"G{int(row['urban_rural_code'])}", "finland": "FI"}
+    group_code = int(cast(int, row["urban_rural_code"]))
+    keys = {"region": f"R{row['region_code']}", "urban_rural": f"G{group_code}", "finland": "FI"}
     years = list(tables.families.columns)
     families = _wide("year", years, _row(tables.families, code), tables.families_groups, keys)
     reporting = {role: _row(tables.families_reporting, key) for role, key in keys.items()}
@@ -409,7 +410,7 @@ def profile(code: str, source: Panel | None = None, n_peers: int = N_PEERS) -> P
         name_sv=str(row["name_sv"]),
         region_code=str(row["region_code"]),
         region=str(row["region_en"]),
-        urban_rural_code=int(row["urban_rural_code"]),
+        urban_rural_code=group_code,
         urban_rural=str(row["urban_rural_en"]),
         region_size=int((frame["region_code"] == row["region_code"]).sum()),
         group_size=int((frame["urban_rural_code"] == row["urban_rural_code"]).sum()),

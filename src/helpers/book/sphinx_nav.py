@@ -73,7 +73,7 @@ def install(app: Any) -> None:
     of ours falls between them): wrap the theme's handler. Without it, pages keep the theme's sidebar."""
     _cache.clear()
     try:
-        from pydata_sphinx_theme import toctree
+        from pydata_sphinx_theme import toctree  # type: ignore[import-untyped]
     except ImportError:
         return
     listeners = app.events.listeners.get("html-page-context", [])

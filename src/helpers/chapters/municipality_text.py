@@ -9,7 +9,7 @@ never described as low or high.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -310,10 +310,15 @@ def peers_table(profile: Profile) -> pd.DataFrame:
     result = profile.peers
     if result.table.empty:
         return pd.DataFrame(columns=[TEXT["col_municipality"], TEXT["col_distance"]])
-    rows = [{TEXT["col_municipality"]: f"{profile.name_fi} ({TEXT['chosen']})", TEXT["col_distance"]: None}]
+    rows: list[dict[str, str | float | None]] = [
+        {TEXT["col_municipality"]: f"{profile.name_fi} ({TEXT['chosen']})", TEXT["col_distance"]: None}
+    ]
     for row in result.table.itertuples(index=False):
         rows.append(
-            {TEXT["col_municipality"]: profile.peer_names[row.municipality_code], TEXT["col_distance"]: row.distance}
+            {
+                TEXT["col_municipality"]: profile.peer_names[str(row.municipality_code)],
+                TEXT["col_distance"]: float(cast(float, row.distance)),
+            }
         )
     return pd.DataFrame(rows)
 
@@ -357,16 +362,20 @@ def families_sentence(profile: Profile, lang: str = "en") -> str:
 def families_coverage_sentence(profile: Profile, lang: str = "en") -> str:
     cov = profile.families_coverage.set_index("year")
     year = YEAR
+
+    def reporting(role: str) -> str:
+        return format_number(float(cast(float, cov.at[year, role])), lang=lang)
+
     return say(
         "families_coverage",
         year=year,
-        region_n=format_number(cov.at[year, "region"], lang=lang) if "region" in cov else "0",
+        region_n=reporting("region"),
         region_size=profile.region_size,
         region=profile.region,
-        group_n=format_number(cov.at[year, "urban_rural"], lang=lang),
+        group_n=reporting("urban_rural"),
         group_size=profile.group_size,
         group_lower=_lower_group(profile.urban_rural),
-        finland_n=format_number(cov.at[year, "finland"], lang=lang),
+        finland_n=reporting("finland"),
         n_map=profile.facts["n_map"],
     )
 
