@@ -311,7 +311,7 @@ def peers_table(profile: Profile) -> pd.DataFrame:
     if result.table.empty:
         return pd.DataFrame(columns=[TEXT["col_municipality"], TEXT["col_distance"]])
     rows: list[dict[str, str | float | None]] = [
-        {TEXT["col_municipality"]: f"{profile.name_fi} ({TEXT['chosen']})", TEXT["col_distance"]: None}
+        {TEXT["col_municipality"]: f"{profile.name_fi} ({TEXT['chosen']})", TEXT["col_distance"]: TEXT["no_rank"]}
     ]
     for row in result.table.itertuples(index=False):
         rows.append(
