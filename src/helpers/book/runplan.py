@@ -335,7 +335,7 @@ def _toc_entries(pages: tuple[Page, ...], parent: str | None) -> list[dict]:
     for page in pages:
         if page.parent != parent:
             continue
-        entry: dict[str, Any] = {"file": page.page}
+        entry: dict[str, Any] = _toc_entry(page)
         sections = _toc_entries(pages, page.page)
         if sections:
             entry["sections"] = sections
@@ -350,6 +350,12 @@ def toc_from_plan(plan: RunPlan) -> dict:
         "root": plan.root.page,
         "parts": [{"caption": part.caption, "chapters": _toc_entries(part.pages, None)} for part in plan.parts],
     }
+
+
+def _toc_entry(page: Page) -> dict[str, Any]:
+    """A page of the table of contents; a family page carries its title (a template's heading is
+    glued in at run time, so Sphinx cannot read it for the navigation)."""
+    return {"file": page.page, "title": page.title} if page.title else {"file": page.page}
 
 
 TOC_HEADER = "# Generated from book/runplan.yml by `python -m helpers toc`; edit the run plan, not this file.\n"

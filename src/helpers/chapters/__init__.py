@@ -19,6 +19,7 @@ from helpers.chapters import (
     data_and_sources,
     glossary,
     introduction,
+    municipality,
     municipality_index,
     pilot,
     survey,
@@ -37,6 +38,7 @@ CHAPTERS: dict[str, ModuleType] = {
         comparisons,
         glossary,
         data_and_sources,
+        municipality,
         municipality_index,
     )
 }

@@ -242,12 +242,16 @@ def resolve(name_or_code, year: int | None = None) -> str:
     """
     if year is not None:
         year = _check_year(year)
-    index, display = _name_index()
     if isinstance(name_or_code, (bool, float)) or name_or_code is None:
         raise ParameterError(f"A municipality is a name or a code (e.g. 'Tampere' or '837'); found {name_or_code!r}.")
     text = str(name_or_code).strip()
     if isinstance(name_or_code, (int, np.integer)) or re.fullmatch(r"\d{1,4}", text):
         code = str(int(text)).zfill(3)
+        # A code present in the wanted year needs no name index (the common case: a checked value
+        # re-checked in a kernel, where building the index would be most of the page's work).
+        if year is not None and year in _years_of(code):
+            return code
+        index, display = _name_index()
         if code not in display:
             raise ParameterError(
                 f"Unknown municipality code {text!r}: no municipality has code {code} in {FIRST_YEAR}–{LAST_YEAR}. "
@@ -255,6 +259,7 @@ def resolve(name_or_code, year: int | None = None) -> str:
             )
         candidates = {code}
     else:
+        index, display = _name_index()
         key = normalise_name(text)
         candidates = set(index.get(key, ()))
         if not candidates:
