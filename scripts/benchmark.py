@@ -18,6 +18,16 @@ sequential loop (one papermill call and one kernel start per run) and the batch 
 kernels, two workers); it prints per-run seconds, the speed-up, where the batch time goes, and
 the time of a no-change rebuild of the whole book in this work tree. Targets (issue #11):
 speed-up >= 10x per page, no-change rebuild < 5 s.
+
+    .venv/bin/python scripts/benchmark.py --municipalities   # the municipality pages (in place)
+
+`--municipalities` works in this work tree: it forgets the family's cached runs, the profile panel
+and Sphinx's parsed documents, then builds (the whole family executed and built, the rest of the
+book from its cache); runs the naive papermill loop and the batch engine side by side on the same
+24 municipalities of notebooks/municipality.ipynb; rebuilds with one page's parameter changed
+(which pages re-executed) and with nothing changed; and prints every page's own bytes (its HTML
+and the chart data it loads). Targets (issue #11): family < 90 s, >= 10x per page, no-change
+rebuild < 5 s, a page's own bytes < 150 KB.
 """
 
 from __future__ import annotations
@@ -348,11 +358,242 @@ def print_page_weights(rows: list[dict]) -> None:
         print(f"  slowest first chart:      {max(r['first_chart_ms'] for r in chart_pages):.0f} ms (target < 1000 ms)")
 
 
+# ------------------------------------------------------------------------------ municipality pages
+
+FAMILY_PREFIX = "municipalities/"
+CHANGED_PARAMETER = {"peers": 5}
+
+
+def _build_lines(output: str) -> dict:
+    """What a build printed: runs executed, their worker seconds, Sphinx's time, images rendered."""
+    executed = [line for line in output.splitlines() if ": executed in " in line]
+    worker = sum(float(line.split(": executed in ")[1].split(" s")[0]) for line in executed)
+    sphinx = [line for line in output.splitlines() if line.startswith("book built in ")]
+    pdf = [line for line in output.splitlines() if line.startswith("PDF edition printed")]
+    return {
+        "executed": executed_pages(output),
+        "worker_s": worker,
+        "jupyter_book_s": float(sphinx[0].split("book built in ")[1].split(" s")[0]) if sphinx else 0.0,
+        "pdf_s": float(pdf[0].split(" in ")[1].split(" s")[0]) if pdf else 0.0,
+    }
+
+
+def _family_cells(runs_dir: Path) -> dict:
+    """Time inside the cells of the family's cached runs, by cell kind (from papermill's metadata)."""
+    totals = {"prepare": 0.0, "figure": 0.0, "tables": 0.0, "other": 0.0, "runs": 0, "run_s": 0.0}
+    for record in runs_dir.glob("*/run.json"):
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        if not str(meta.get("page", "")).startswith(FAMILY_PREFIX):
+            continue
+        notebook = nbformat.read(record.with_name("notebook.ipynb"), as_version=4)
+        totals["runs"] += 1
+        totals["run_s"] += float(meta.get("seconds") or 0.0)
+        for cell in notebook.cells:
+            seconds = float(cell.metadata.get("papermill", {}).get("duration") or 0.0)
+            source = cell.source if cell.cell_type == "code" else ""
+            kind = (
+                "prepare"
+                if ".prepare(" in source
+                else "figure"
+                if "charts.figure(" in source
+                else "tables"
+                if "charts.table(" in source
+                else "other"
+            )
+            totals[kind] += seconds
+    return totals
+
+
+def own_page_bytes(html_dir: Path, pages: list[str]) -> list[dict]:
+    """A page's own bytes: its HTML and the chart-data scripts it loads (the shared Vega bundle, theme
+    and fonts load once for the whole book and are cached)."""
+    import re
+
+    rows = []
+    for page in pages:
+        html = (html_dir / page).read_bytes()
+        files = set()
+        for listed in re.findall(rb"var files = (\[[^\]]*\]);", html):
+            files.update(json.loads(listed))
+        data = sum((html_dir / name.replace(".json", ".js")).stat().st_size for name in files)
+        rows.append({"page": page, "html": len(html), "data": data, "own": len(html) + data})
+    return rows
+
+
+def build_with_one_page_changed(page: str) -> int:
+    """(Internal, run in a subprocess) build with ``page``'s parameters changed by CHANGED_PARAMETER."""
+    import dataclasses
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from helpers.book import build, runplan
+
+    plan = runplan.load_run_plan()
+    parts = tuple(
+        dataclasses.replace(
+            part,
+            pages=tuple(
+                dataclasses.replace(p, parameters={**p.parameters, **CHANGED_PARAMETER}) if p.page == page else p
+                for p in part.pages
+            ),
+        )
+        for part in plan.parts
+    )
+    changed = dataclasses.replace(plan, parts=parts)
+    build.load_run_plan = lambda *args, **kwargs: changed  # the build reads this plan instead of the file
+    return build.build_book()
+
+
+def municipality_benchmark(runs: int = 24, workers: int = 2) -> dict:
+    sys.path.insert(0, str(ROOT / "src"))
+    from helpers.analysis import municipality_profile
+    from helpers.book import batch, build, runplan
+
+    python = str(ROOT / ".venv" / "bin" / "python")
+    figures: dict = {"runs": runs, "workers": workers}
+
+    # 1. The whole family from a clean cache: its runs, the profile panel and Sphinx's parsed documents.
+    forgotten = 0
+    for record in build.RUNS_DIR.glob("*/run.json"):
+        if str(json.loads(record.read_text(encoding="utf-8")).get("page", "")).startswith(FAMILY_PREFIX):
+            shutil.rmtree(record.parent)
+            forgotten += 1
+    shutil.rmtree(municipality_profile.PANEL_DIR, ignore_errors=True)
+    shutil.rmtree(build.WORK_BUILD_DIR, ignore_errors=True)
+    figures["forgotten_runs"] = forgotten
+    figures["family_build_s"], output = timed(
+        "build: the family from a clean cache", [python, "-m", "helpers", "build"], ROOT
+    )
+    figures["family_build"] = _build_lines(output)
+    figures["family_cells"] = _family_cells(build.RUNS_DIR)
+
+    # 2. Naive papermill loop vs the batch engine, same 24 municipalities, same template.
+    template = ROOT / "notebooks" / "municipality.ipynb"
+    codes = [parameters["municipality"] for parameters, _ in runplan.municipalities_in_release(2021)][:runs]
+    work = Path(tempfile.mkdtemp(prefix="book-muni-bench-"))
+    print(f"· naive: {len(codes)} sequential papermill runs of municipality.ipynb", file=sys.stderr, flush=True)
+    shutil.rmtree(municipality_profile.PANEL_DIR, ignore_errors=True)
+    started = time.perf_counter()
+    for code in codes:
+        build.execute_notebook(
+            template,
+            work / "naive" / f"{code}.ipynb",
+            {"municipality": code},
+            work / "naive" / "chart-data",
+            log=lambda _: None,
+        )
+    figures["naive_s"] = time.perf_counter() - started
+    print(f"· batch engine: the same runs on {workers} warm kernels", file=sys.stderr, flush=True)
+    shutil.rmtree(municipality_profile.PANEL_DIR, ignore_errors=True)
+    text = template.read_text(encoding="utf-8")
+    specs = [
+        batch.RunSpec(
+            key=code,
+            label=code,
+            template_name="notebooks/municipality.ipynb",
+            template_text=text,
+            parameters={"municipality": code},
+            cwd=str(template.parent),
+            preload=tuple(batch.template_imports(text)),
+            environment={"BOOK_CHAPTER_NUMBER": ""},
+        )
+        for code in codes
+    ]
+    started = time.perf_counter()
+    outcomes = batch.run_batch(specs, workers=workers)
+    figures["batch_s"] = time.perf_counter() - started
+    failed = [outcome.label for outcome in outcomes if not outcome.ok]
+    if failed:
+        raise SystemExit(f"municipality benchmark: runs failed: {failed}")
+    figures["batch_kernel_s"] = sum(outcome.kernel_seconds for outcome in outcomes)
+    figures["batch_reset_s"] = sum(outcome.reset_seconds for outcome in outcomes)
+    shutil.rmtree(work, ignore_errors=True)
+
+    # 3. One page's parameter changed: only that page re-executes; then back, and nothing changed.
+    page = "municipalities/837"
+    figures["changed_s"], output = timed(
+        f"build with {page} changed {CHANGED_PARAMETER}",
+        [python, str(Path(__file__).resolve()), "--changed-page", page],
+        ROOT,
+    )
+    figures["changed"] = _build_lines(output)
+    figures["restored_s"], output = timed("build with the run plan as it is", [python, "-m", "helpers", "build"], ROOT)
+    figures["restored"] = _build_lines(output)
+    figures["unchanged_s"], output = timed("rebuild, nothing changed", [python, "-m", "helpers", "build"], ROOT)
+    figures["unchanged"] = _build_lines(output)
+    figures["unchanged_output"] = output.strip().splitlines()[-3:]
+
+    # 4. Page weights.
+    pages = [p for p in book_pages(ROOT) if p.startswith(FAMILY_PREFIX)]
+    figures["weights"] = own_page_bytes(ROOT / "book" / "_build" / "html", pages)
+    return figures
+
+
+def print_municipalities(figures: dict) -> None:
+    family = figures["family_build"]
+    cells = figures["family_cells"]
+    runs, workers = figures["runs"], figures["workers"]
+    naive, batched = figures["naive_s"] / runs, figures["batch_s"] / runs
+    print("\nMunicipality pages (notebooks/municipality.ipynb x 309, 2021 division) — this work tree")
+    print(
+        f"  family executed and built, clean cache:   {figures['family_build_s']:6.1f} s  (target < 90 s; "
+        f"{len(family['executed'])} runs executed)"
+    )
+    execution = figures["family_build_s"] - family["jupyter_book_s"]
+    print(f"    validation, execution, images, assembly: {execution:6.1f} s wall")
+    print(
+        f"    Jupyter Book (Sphinx read + write, PDF): {family['jupyter_book_s']:6.1f} s  (PDF {family['pdf_s']:.1f} s)"
+    )
+    if cells["runs"]:
+        n = cells["runs"]
+        print(f"    per run (worker time, mean of {n}):        {cells['run_s'] / n:6.2f} s, of which in the cells:")
+        print(
+            f"      prepare (validation, profile): {cells['prepare'] / n:.3f} s; figure (spec, Vega, SVG): "
+            f"{cells['figure'] / n:.3f} s; tables: {cells['tables'] / n:.3f} s; other: {cells['other'] / n:.3f} s"
+        )
+        rest = (cells["run_s"] - cells["prepare"] - cells["figure"] - cells["tables"] - cells["other"]) / n
+        print(f"      papermill/nbclient and the kernel reset around the cells: {rest:.3f} s")
+    print(
+        f"  naive loop, {runs} runs (1 papermill + 1 kernel each): {figures['naive_s']:6.1f} s = {naive:5.2f} s per page"
+    )
+    print(
+        f"  batch engine, same {runs} runs ({workers} warm kernels):     {figures['batch_s']:6.1f} s = {batched:5.2f} s per page"
+    )
+    print(f"  speed-up per page:                                  {naive / batched:6.1f}x  (target >= 10x)")
+    print(
+        f"    (kernel starts {figures['batch_kernel_s']:.1f} s, resets {figures['batch_reset_s']:.1f} s, summed over workers)"
+    )
+    changed = figures["changed"]
+    print(
+        f"  one page's parameter changed ({CHANGED_PARAMETER}): {figures['changed_s']:6.1f} s, re-executed "
+        f"{changed['executed'] or 'nothing'}"
+    )
+    print(
+        f"  changed back:                               {figures['restored_s']:6.1f} s, re-executed {figures['restored']['executed'] or 'nothing'}"
+    )
+    print(
+        f"  no-change rebuild of the whole book:        {figures['unchanged_s']:6.1f} s, re-executed "
+        f"{figures['unchanged']['executed'] or 'nothing'}  (target < 5 s)"
+    )
+    weights = sorted(figures["weights"], key=lambda row: row["own"])
+    if weights:
+        median = weights[len(weights) // 2]
+        heaviest = weights[-1]
+        print(
+            f"  page own bytes (HTML + chart data it loads), {len(weights)} pages: min {weights[0]['own'] / 1e3:.0f} KB, "
+            f"median {median['own'] / 1e3:.0f} KB, max {heaviest['own'] / 1e3:.0f} KB ({heaviest['page']}: HTML "
+            f"{heaviest['html'] / 1e3:.0f} KB + data {heaviest['data'] / 1e3:.0f} KB)  (target < 150 KB)"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-place", action="store_true", help="benchmark this work tree instead of a fresh clone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clone")
     parser.add_argument("--batch", action="store_true", help="only the batch engine against naive papermill")
+    parser.add_argument(
+        "--municipalities", action="store_true", help="the municipality pages: family build, naive vs engine, weights"
+    )
+    parser.add_argument("--changed-page", help=argparse.SUPPRESS)  # internal: one build with a page's parameter changed
     parser.add_argument(
         "--pages", action="store_true", help="only measure the pages of the book already built in this work tree"
     )
@@ -367,6 +608,13 @@ def main() -> int:
     if not os.environ.get("BOOK_DATA_MIRROR"):
         print("error: set BOOK_DATA_MIRROR to a copy of the data release", file=sys.stderr)
         return 2
+    if args.changed_page:
+        return build_with_one_page_changed(args.changed_page)
+    if args.municipalities:
+        figures = municipality_benchmark()
+        print_municipalities(figures)
+        print(json.dumps(figures, default=str), file=sys.stderr)
+        return 0
     if args.batch:
         figures = batch_benchmark()
         print_batch(figures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -158,3 +159,46 @@ def test_title_lines_split_the_measure_from_its_denominator():
         cc.option_label("Social assistance, EUR per resident", "EUR per resident")
         == "Social assistance (EUR per resident)"
     )
+
+
+def _named_layers(spec) -> dict:
+    """Every named sub-chart of the spec, by name (without the index the layer helper appends)."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "name" in node and ("mark" in node or "layer" in node):
+                found[re.sub(r"_\d+$", "", node["name"])] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def test_map_and_ranking_link_each_municipality_to_its_page_and_keep_the_pickers(page, chapter):
+    from helpers.data.municipalities import municipality_page_url
+
+    spec = cc.linked_views(page, chapter, book_page="chapters/comparisons").to_dict()
+    layers = _named_layers(spec)
+    for name in ("map_areas", "map_chosen", "ranking_bars", "ranking_chosen"):
+        assert layers[name]["encoding"]["href"] == {"field": "page_link", "type": "nominal"}, name
+    for name in ("scatter_points", "peer_list"):
+        assert "href" not in layers[name].get("encoding", {}), name
+    calculations = [
+        t["calculate"]
+        for t in (layers["comparison_map"]["transform"] + layers["comparison_ranking"]["transform"])
+        if t.get("as") == "page_link"
+    ]
+    assert len(calculations) == 2
+    # The expression, evaluated for a code as Vega would, gives the page's relative link.
+    for code in ("837", "545", "005"):
+        url = "".join(json.loads(part) if part.startswith('"') else code for part in calculations[0].split(" + "))
+        assert url == municipality_page_url(code, "chapters/comparisons") == f"../municipalities/{code}.html"
+    assert {"municipality_pick", "indicator_pick", "scatter_x_pick", "scatter_y_pick"} <= set(_params(spec))
+    # Outside the book (no page to link from), the figure draws no links.
+    plain = cc.linked_views(page, chapter).to_dict()
+    assert "page_link" not in json.dumps(plain)

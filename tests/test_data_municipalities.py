@@ -172,3 +172,21 @@ def test_municipality_page_is_the_code_under_the_pages_folder():
     assert municipality_page("837") == "municipalities/837"
     # Codes are three digits everywhere in the release; a code read as a number is padded back.
     assert municipality_page("5") == "municipalities/005"
+
+
+def test_links_to_a_municipality_page_are_relative_and_name_the_html_file():
+    from helpers.data.municipalities import municipality_page_url, page_url
+
+    assert municipality_page_url("837", "chapters/comparisons") == "../municipalities/837.html"
+    assert municipality_page_url("837", "municipalities/index") == "837.html"
+    assert municipality_page_url("5", "index") == "municipalities/005.html"
+    assert page_url("chapters/pilot", "chapters/comparisons") == "pilot.html"
+
+
+@pytest.mark.parametrize("from_page", ["chapters/comparisons", "municipalities/index", "index", "a/b/c"])
+def test_the_link_pattern_rebuilds_every_municipality_link(from_page):
+    from helpers.data.municipalities import municipality_page_url, municipality_url_parts
+
+    prefix, suffix = municipality_url_parts(from_page)
+    codes = m.reference(2021)["municipality_code"]
+    assert all(prefix + code + suffix == municipality_page_url(code, from_page) for code in codes)

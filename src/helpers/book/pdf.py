@@ -48,15 +48,20 @@ pre { white-space: pre-wrap; font-size: 8pt; background: #f6f6f6; padding: 4px; 
 """
 
 
+# Folders of web-only pages: the 309 municipality pages (and their index) are a reference to look
+# up, not chapters to read in order; printed they would be over a thousand pages.
+WEB_ONLY_FOLDERS = ("municipalities/",)
+
+
 def toc_pages(book_dir: Path) -> list[str]:
-    """The built pages in reading order (root, then every chapter of every part)."""
+    """The printed pages in reading order (root, then every chapter of every part, web-only pages left out)."""
     import yaml
 
     toc = yaml.safe_load((book_dir / "_toc.yml").read_text(encoding="utf-8"))
     pages = [toc["root"]]
     for part in toc.get("parts", []):
         pages += [chapter["file"] for chapter in part.get("chapters", [])]
-    return [page + ".html" for page in pages]
+    return [page + ".html" for page in pages if not page.startswith(WEB_ONLY_FOLDERS)]
 
 
 def _plain(fragment: str) -> str:

@@ -15,10 +15,25 @@ lists, or a named ``generator`` (``GENERATORS``, e.g. every municipality in the 
       over: {generator: municipalities_in_release, options: {division: 2021}}
 
 A family expands, when the plan is read, into ordinary pages that carry the family's name.
+
+Any page entry can hold ``sections``: entries (pages or families) that nest under it in the table
+of contents, e.g. every municipality page under the municipality index::
+
+    - page: municipalities/index
+      notebook: notebooks/municipality_index.ipynb
+      chapter: municipality_index
+      sections:
+        - family: municipality-pages
+          ...
+
+The plan's pages stay one flat list in reading order (each section right after its parent page,
+``Page.parent`` naming it); only ``toc_from_plan`` builds the tree. Sections are never numbered
+chapters, even in a numbered part.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -48,6 +63,7 @@ class Page:
     title: str | None = None
     chapter: str | None = None  # the chapter module (helpers.chapters) that validates and prepares it
     family: str | None = None  # the family this page was expanded from, if any
+    parent: str | None = None  # the page it nests under in the table of contents (``sections``)
 
     @property
     def kind(self) -> str:
@@ -88,9 +104,17 @@ class RunPlan:
     def chapter_numbers(self) -> dict[str, int]:
         """Page path -> chapter number: the numbered pages (root first if numbered) counted in order."""
         numbered = ([self.root] if self.root_numbered else []) + [
-            page for part in self.parts if part.numbered for page in part.pages
+            page for part in self.parts if part.numbered for page in part.pages if page.parent is None
         ]
         return {page.page: index for index, page in enumerate(numbered, start=1)}
+
+    def chapter_pages(self) -> dict[str, str]:
+        """Chapter module name -> its page, for chapters that make exactly one page (not families)."""
+        found: dict[str, list[str]] = {}
+        for page in self.pages():
+            if page.chapter:
+                found.setdefault(page.chapter, []).append(page.page)
+        return {chapter: pages[0] for chapter, pages in found.items() if len(pages) == 1}
 
     def chapter_numbers_by_chapter(self) -> dict[str, int]:
         """Chapter module name -> number, for chapters that make exactly one numbered page."""
@@ -105,7 +129,7 @@ class RunPlan:
 def _page(raw: Any, where: str) -> Page:
     if not isinstance(raw, dict) or "page" not in raw:
         raise ParameterError(f"{where}: each entry needs a 'page' (path under book/ without suffix); got {raw!r}")
-    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter"}
+    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "sections"}
     unknown = set(raw) - allowed
     if unknown:
         raise ParameterError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -248,11 +272,24 @@ def expand_family(raw: dict, where: str) -> list[Page]:
     return pages
 
 
-def _entries(raw: Any, where: str) -> list[Page]:
-    """One run-plan entry: a page, or a family expanded into its pages."""
+def _entries(raw: Any, where: str, parent: str | None = None) -> list[Page]:
+    """One run-plan entry: a page (then its ``sections``, nested under it), or a family expanded into its pages."""
     if isinstance(raw, dict) and "family" in raw:
-        return expand_family(raw, where)
-    return [_page(raw, where)]
+        return [dataclasses.replace(page, parent=parent) for page in expand_family(raw, where)]
+    sections = raw.get("sections") if isinstance(raw, dict) else None
+    if isinstance(raw, dict) and "sections" in raw:
+        if not isinstance(sections, list) or not sections:
+            raise ParameterError(
+                f"{where} ({raw.get('page')}): 'sections' must be a non-empty list of entries (pages or families)"
+            )
+        raw = {key: value for key, value in raw.items() if key != "sections"}
+    page = dataclasses.replace(_page(raw, where), parent=parent)
+    nested = [
+        section
+        for entry in sections or []
+        for section in _entries(entry, f"{where} > sections of {page.page}", parent=page.page)
+    ]
+    return [page, *nested]
 
 
 def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
@@ -262,13 +299,17 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
     except FileNotFoundError as error:
         raise ParameterError(f"run plan not found at {path}; it lists the book's pages") from error
     # Read like `-y` parameters: a municipality code such as 075 stays text, not octal 61.
-    raw = load_parameter_yaml(text, f"run plan {path}", max_depth=12, max_chars=1_000_000)
+    raw = load_parameter_yaml(
+        text, f"run plan {path}", max_depth=16, max_chars=1_000_000
+    )  # sections nest entries two levels each
     if not isinstance(raw, dict) or "root" not in raw:
         raise ParameterError(f"run plan {path}: needs a 'root' page and 'parts'")
     raw_root = raw["root"]
     root_numbered = bool(isinstance(raw_root, dict) and raw_root.get("numbered", False))
     if isinstance(raw_root, dict):
         raw_root = {key: value for key, value in raw_root.items() if key != "numbered"}
+    if isinstance(raw_root, dict) and "sections" in raw_root:
+        raise ParameterError(f"{path.name}: the root page cannot have sections; put them under a page of a part")
     root = _page(raw_root, f"{path.name}: root")
     parts = []
     for index, part in enumerate(raw.get("parts") or []):
@@ -288,15 +329,33 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
     return plan
 
 
+def _toc_entries(pages: tuple[Page, ...], parent: str | None) -> list[dict]:
+    """The table-of-contents entries of the pages under ``parent``, each with its own sections."""
+    entries = []
+    for page in pages:
+        if page.parent != parent:
+            continue
+        entry: dict[str, Any] = _toc_entry(page)
+        sections = _toc_entries(pages, page.page)
+        if sections:
+            entry["sections"] = sections
+        entries.append(entry)
+    return entries
+
+
 def toc_from_plan(plan: RunPlan) -> dict:
-    """The Jupyter Book table of contents that the run plan implies."""
+    """The Jupyter Book table of contents that the run plan implies (sections nested under their page)."""
     return {
         "format": "jb-book",
         "root": plan.root.page,
-        "parts": [
-            {"caption": part.caption, "chapters": [{"file": page.page} for page in part.pages]} for part in plan.parts
-        ],
+        "parts": [{"caption": part.caption, "chapters": _toc_entries(part.pages, None)} for part in plan.parts],
     }
+
+
+def _toc_entry(page: Page) -> dict[str, Any]:
+    """A page of the table of contents; a family page carries its title (a template's heading is
+    glued in at run time, so Sphinx cannot read it for the navigation)."""
+    return {"file": page.page, "title": page.title} if page.title else {"file": page.page}
 
 
 TOC_HEADER = "# Generated from book/runplan.yml by `python -m helpers toc`; edit the run plan, not this file.\n"

@@ -5,7 +5,8 @@ added twice (a console error: `THEBE_JS_URL` already declared); the book runs no
 kernels, so those scripts are dropped, and any other script added twice is kept once.
 The theme's fontawesome.js (1.5 MB) is dropped too: it only swaps icons for SVGs, and the
 theme's stylesheet draws the same icons from its webfonts; so is the search index on pages
-other than the search page (search-as-you-type is off), which keeps pages light.
+other than the search page (search-as-you-type is off), which keeps pages light; and a page's
+own script (``_static/page-scripts/NAME.js``) loads only on the pages that hold its element.
 """
 
 from __future__ import annotations
@@ -68,10 +69,31 @@ WIDGET_LOADER = """<script>
 </script>"""
 
 
+# Jupyter Book adds every script under book/_static to every page. A page's own script lives in
+# _static/page-scripts/NAME.js and stays only on pages whose body holds data-page-script="NAME".
+_PAGE_SCRIPT = re.compile(r"(?:^|/)page-scripts/([\w-]+)\.js(?:\?|$)")
+
+
+def page_script_name(script) -> str | None:
+    """NAME of a page's own script (_static/page-scripts/NAME.js), else None."""
+    match = _PAGE_SCRIPT.search(str(getattr(script, "filename", script) or ""))
+    return match.group(1) if match else None
+
+
+def keep_page_scripts(scripts: list, body: str) -> list:
+    """The scripts without the page scripts that this page's body does not ask for."""
+    return [
+        script
+        for script in scripts
+        if (name := page_script_name(script)) is None or f'data-page-script="{name}"' in body
+    ]
+
+
 def clean_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
+    scripts[:] = keep_page_scripts(list(scripts), context.get("body", "") or "")
     if any("widget-state" in str((getattr(s, "attributes", {}) or {}).get("type", "")) for s in scripts):
         context["body"] = context.get("body", "") + WIDGET_LOADER
     seen: set[tuple] = set()
@@ -165,4 +187,4 @@ def setup(app):
     # Runs after the extensions that add scripts during page-context (priority 500 is the default).
     app.connect("html-page-context", clean_scripts, priority=900)
     # env_version: raise it when what this extension writes into pages changes, so every page is rewritten.
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}

@@ -9,7 +9,7 @@ from typing import Any
 from helpers.analysis import municipal_comparisons as comparisons
 from helpers.chapters import comparisons_text
 from helpers.chapters.model import param, typed_values
-from helpers.chapters.numbering import Numbering, numbering
+from helpers.chapters.numbering import Numbering, chapter_page, numbering
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
 
@@ -67,6 +67,7 @@ class ComparisonsPage:
     params: Params
     numbering: Numbering
     comparisons: comparisons.Comparisons
+    page: str | None  # this chapter's page in the book (the run plan's); the map links from it
 
     def glue_values(self) -> dict[str, Any]:
         return {**comparisons_text.narrative(self.comparisons), **self.numbering.labels()}
@@ -77,4 +78,5 @@ def prepare(params: Params) -> ComparisonsPage:
         params=params,
         numbering=numbering(NAME, FIGURES),
         comparisons=comparisons.compare(params.municipality, params.indicators, params.year, params.division),
+        page=chapter_page(NAME),
     )

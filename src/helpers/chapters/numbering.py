@@ -26,6 +26,14 @@ def chapter_number(chapter: str) -> int | None:
     return load_run_plan().chapter_numbers_by_chapter().get(chapter)
 
 
+def chapter_page(chapter: str) -> str | None:
+    """The book page the run plan makes with this chapter (e.g. 'chapters/comparisons'), or None when
+    the plan has no page or several pages for it; links between pages are computed from it."""
+    from helpers.book.runplan import load_run_plan
+
+    return load_run_plan().chapter_pages().get(chapter)
+
+
 @dataclass(frozen=True)
 class Numbering:
     """Numbers of a chapter's figures and sections: ``fig_<name>`` -> "3.2", ``sec_<name>`` -> "3.1"."""

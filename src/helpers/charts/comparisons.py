@@ -202,7 +202,8 @@ def linked_views_text(chapter: cmp.Comparisons) -> dict[str, str]:
         "caption": (
             f"Municipalities compared on the {chapter.year} Sotkanet indicators: map, national ranking, "
             "scatter of two indicators and the most similar municipalities, linked to the lists under the "
-            "figure. Source: THL, Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0)."
+            "figure; a click on a municipality of the map or the ranking opens its page. Source: THL, "
+            "Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0)."
         ),
         "alt_text": (
             "A map of Finland's municipalities coloured by the chosen indicator (darker is higher, grey is no "

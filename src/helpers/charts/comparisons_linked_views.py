@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 
 from helpers.analysis import municipal_comparisons as cmp
@@ -24,16 +26,25 @@ from helpers.charts.comparisons import (
 )
 from helpers.charts.render import named_data, topojson_data
 from helpers.charts.style import SEQUENTIAL_SCHEME, layer
+from helpers.data.municipalities import municipality_url_parts
 
 # transform_flatten takes a list of str | FieldName; a list[str] is not one (lists are invariant).
 _FLATTENED: list[str | alt.FieldName] = list(MUNICIPALITY_COLUMNS)
 
 
-def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
+def page_link_expression(book_page: str) -> str:
+    """Vega expression: the relative link from ``book_page`` to the datum's municipality page
+    (``datum.c`` is its code), e.g. '../municipalities/' + datum.c + '.html'."""
+    prefix, suffix = municipality_url_parts(book_page)
+    return f"{json.dumps(prefix)} + datum.c + {json.dumps(suffix)}"
+
+
+def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None = None) -> alt.HConcatChart:
     """Map, national ranking, scatter and nearest peers of 2019, driven by one municipality picker
     (``municipality_pick``), the indicator of the map and ranking (``indicator_pick``) and the
     scatter's axes (``scatter_x_pick``, ``scatter_y_pick``). Each panel is a layer whose shared
-    transforms sit on the layer (so the spec states them once)."""
+    transforms sit on the layer (so the spec states them once). With ``book_page`` (the figure's
+    page in the book), a click on a municipality of the map or the ranking opens its page."""
     codes, labels = page.municipality_options()
     ids = list(page.indicators["indicator"])
     names = [option_label(str(r.indicator_label), str(r.unit)) for r in page.indicators.itertuples()]
@@ -62,6 +73,12 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     boundaries = topojson_data(page.topology, f"comparisons-boundaries-{page.division}", feature="municipalities")
     chosen = f"datum.c === {MUNICIPALITY_PARAM}"
     base = alt.Chart()
+    # A link per municipality (Vega opens it on a click); without a book page, no links.
+    link: dict = {"href": alt.Href("page_link:N")} if book_page else {}
+
+    def with_links(chart):
+        return chart.transform_calculate(page_link=page_link_expression(book_page)) if book_page else chart
+
     role = f"{chosen} ? '{ROLE_DOMAIN[0]}' : ({is_pilot_expression()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')"
 
     # ---- map: the municipalities, each with its geometry looked up by code
@@ -83,6 +100,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     areas = base.mark_geoshape(stroke="white", strokeWidth=0.3).encode(
         shape="geo:G",
         color=fill,
+        **link,
         tooltip=[
             alt.Tooltip("n:N", title="Municipality"),
             alt.Tooltip("swedish:N", title="In Swedish"),
@@ -91,14 +109,16 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     )
     outline = (
         base.mark_geoshape(filled=False, stroke=CHOSEN_COLOUR, strokeWidth=2.4)
-        .encode(shape="geo:G")
+        .encode(shape="geo:G", **link)
         .transform_filter(chosen)
     )
     map_chart = (
         _ranked(
-            layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
-            .transform_flatten(_FLATTENED)
-            .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
+            with_links(
+                layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
+                .transform_flatten(_FLATTENED)
+                .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
+            )
         )
         .transform_calculate(swedish="datum.s ? datum.s : datum.n")
         .properties(
@@ -130,13 +150,14 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
             y=alt.Y("val:Q", title=None),
             color=alt.Color("role:N", scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE), legend=None),
             tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("value_text:N", title="Value")],
+            **link,
         )
         .transform_filter("isValid(datum.val)")
         .transform_window(**position, sort=order)
     )
     marker = (
         base.mark_point(shape="triangle-down", filled=True, size=90, color=CHOSEN_COLOUR, yOffset=-8)
-        .encode(x="pos:O", y="val:Q")
+        .encode(x="pos:O", y="val:Q", **link)
         .transform_filter("isValid(datum.val)")
         .transform_window(**position, sort=order)
         .transform_filter(chosen)
@@ -152,12 +173,14 @@ def linked_views(page: PageData, chapter: cmp.Comparisons) -> alt.HConcatChart:
     )
     ranking = (
         _ranked(
-            layer(
-                bars.properties(name="ranking_bars"),
-                marker.properties(name="ranking_chosen"),
-                label.properties(name="ranking_label"),
-                data=municipalities,
-            ).transform_flatten(_FLATTENED)
+            with_links(
+                layer(
+                    bars.properties(name="ranking_bars"),
+                    marker.properties(name="ranking_chosen"),
+                    label.properties(name="ranking_label"),
+                    data=municipalities,
+                ).transform_flatten(_FLATTENED)
+            )
         )
         .transform_calculate(role=role)
         .properties(

@@ -165,21 +165,28 @@ def figure_images(
         if not name.endswith(SPEC_SUFFIX):
             continue
         stem = name.removesuffix(SPEC_SUFFIX)
-        spec = inline_data(json.loads(files[name]), files, prefix)
+        document = json.loads(files[name])
+        # A figure drawn with png=False renders its SVG in its own run and wants no PNG.
+        wants_png = ((document.get("usermeta") or {}).get("book") or {}).get("png", True)
+        if f"{stem}.svg" in files and (f"{stem}.png" in files or not wants_png):
+            continue
+        spec = inline_data(document, files, prefix)
         material = json.dumps([spec, vl_convert_version(), vl_version, PNG_SCALE], sort_keys=True)
         key = hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
         svg_path, png_path = cache_dir / f"{key}.svg", cache_dir / f"{key}.png"
-        if not (svg_path.exists() and png_path.exists()):
+        if not (svg_path.exists() and (png_path.exists() or not wants_png)):
             cache_dir.mkdir(parents=True, exist_ok=True)
-            svg = vl_convert.vegalite_to_svg(spec, vl_version=vl_version)
-            png = vl_convert.vegalite_to_png(spec, vl_version=vl_version, scale=PNG_SCALE)
-            for path, data in ((svg_path, svg.encode("utf-8")), (png_path, png)):
+            outputs = [(svg_path, vl_convert.vegalite_to_svg(spec, vl_version=vl_version).encode("utf-8"))]
+            if wants_png:
+                outputs.append((png_path, vl_convert.vegalite_to_png(spec, vl_version=vl_version, scale=PNG_SCALE)))
+            for path, data in outputs:
                 temporary = path.with_name(path.name + ".tmp")
                 temporary.write_bytes(data)
                 temporary.replace(path)
             rendered += 1
         images[f"{stem}.svg"] = svg_path.read_bytes()
-        images[f"{stem}.png"] = png_path.read_bytes()
+        if wants_png:
+            images[f"{stem}.png"] = png_path.read_bytes()
     if rendered:
         log(f"rendered SVG and PNG of {rendered} figure(s) with vl-convert")
     return images

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -241,12 +242,16 @@ def resolve(name_or_code, year: int | None = None) -> str:
     """
     if year is not None:
         year = _check_year(year)
-    index, display = _name_index()
     if isinstance(name_or_code, (bool, float)) or name_or_code is None:
         raise ParameterError(f"A municipality is a name or a code (e.g. 'Tampere' or '837'); found {name_or_code!r}.")
     text = str(name_or_code).strip()
     if isinstance(name_or_code, (int, np.integer)) or re.fullmatch(r"\d{1,4}", text):
         code = str(int(text)).zfill(3)
+        # A code present in the wanted year needs no name index (the common case: a checked value
+        # re-checked in a kernel, where building the index would be most of the page's work).
+        if year is not None and year in _years_of(code):
+            return code
+        index, display = _name_index()
         if code not in display:
             raise ParameterError(
                 f"Unknown municipality code {text!r}: no municipality has code {code} in {FIRST_YEAR}–{LAST_YEAR}. "
@@ -254,6 +259,7 @@ def resolve(name_or_code, year: int | None = None) -> str:
             )
         candidates = {code}
     else:
+        index, display = _name_index()
         key = normalise_name(text)
         candidates = set(index.get(key, ()))
         if not candidates:
@@ -313,6 +319,31 @@ def municipality_page(code: str) -> str:
     '837' -> 'municipalities/837'. The run plan's municipality family writes exactly these pages;
     the comparisons map, the ranking and the index link to them."""
     return f"{MUNICIPALITY_PAGES}/{str(code).zfill(3)}"
+
+
+def page_url(target_page: str, from_page: str) -> str:
+    """The relative link from one built book page to another (both as paths under book/ without
+    suffix): 'municipalities/837' from 'chapters/comparisons' -> '../municipalities/837.html'. A
+    relative URL with the file name works from file:// and from any web server folder."""
+    return posixpath.relpath(f"{target_page}.html", posixpath.dirname(from_page) or ".")
+
+
+def municipality_page_url(code: str, from_page: str) -> str:
+    """The link from ``from_page`` to a municipality's page: '837' from 'municipalities/index' -> '837.html'."""
+    return page_url(municipality_page(code), from_page)
+
+
+_URL_MARKER = "999"  # a code no municipality has: it marks where the code goes in a page's link
+
+
+def municipality_url_parts(from_page: str) -> tuple[str, str]:
+    """(prefix, suffix) such that prefix + code + suffix == municipality_page_url(code, from_page) for
+    every 3-digit code: a page's script or a Vega expression builds the links from the codes."""
+    url = municipality_page_url(_URL_MARKER, from_page)
+    if url.count(_URL_MARKER) != 1:
+        raise ValueError(f"cannot split the municipality link {url!r} around its code")
+    prefix, _, suffix = url.partition(_URL_MARKER)
+    return prefix, suffix
 
 
 # --------------------------------------------------------------------------------- harmonise
