@@ -74,6 +74,22 @@ def _reference(args: argparse.Namespace) -> int:
         return execute_reference_editions(args.notebooks, scheduler=args.scheduler, workers=args.workers)
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    import time
+
+    from helpers.book.build import run_families, say
+    from helpers.book.locking import book_lock
+
+    started = time.perf_counter()
+    with book_lock("sweep"):
+        results = run_families(args.families or None, scheduler=args.scheduler, workers=args.workers)
+    executed = sum(1 for result in results if not result.cached)
+    say(
+        f"{len(results)} runs: {executed} executed, {len(results) - executed} reused, {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
 def add_batch_options(parser: argparse.ArgumentParser) -> None:
     """The options every command that executes many notebooks takes."""
     parser.add_argument(
@@ -149,6 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
     reference.add_argument("notebooks", nargs="*", help="notebooks to re-execute (default: all in notebooks/)")
     add_batch_options(reference)
     reference.set_defaults(func=_reference)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="execute the runs of unpublished families (e.g. pilot-specifications) without building the book",
+        description="Validate and execute (through the batch engine, cached like the build) the runs of the "
+        "families named, by default every family a page of the book needs; the chapters read their results.",
+    )
+    sweep.add_argument("families", nargs="*", help="family names from book/runplan.yml (default: every needed one)")
+    add_batch_options(sweep)
+    sweep.set_defaults(func=_sweep)
 
     try:
         from helpers.data.cli import add_data_commands

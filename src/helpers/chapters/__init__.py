@@ -13,13 +13,34 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from helpers.chapters import background, comparisons, data_and_sources, glossary, introduction, pilot, survey
+from helpers.chapters import (
+    background,
+    comparisons,
+    data_and_sources,
+    glossary,
+    introduction,
+    pilot,
+    pilot_spec,
+    robustness,
+    survey,
+)
 from helpers.chapters.model import model_specs
 from helpers.errors import ParameterError
 from helpers.text import nearest_names
 
 CHAPTERS: dict[str, ModuleType] = {
-    module.NAME: module for module in (introduction, background, pilot, survey, comparisons, glossary, data_and_sources)
+    module.NAME: module
+    for module in (
+        introduction,
+        background,
+        pilot,
+        pilot_spec,
+        robustness,
+        survey,
+        comparisons,
+        glossary,
+        data_and_sources,
+    )
 }
 
 
