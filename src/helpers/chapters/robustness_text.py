@@ -145,7 +145,7 @@ def leave_one_out_sentence(frame: pd.DataFrame, unit: str, lang: str = "en") -> 
     ``frame``: label, estimate, dropped (None for the full group), change_from_all."""
     full = frame[frame["dropped"].isna()].iloc[0]
     rest = frame[frame["dropped"].notna()]
-    biggest = rest.loc[rest["change_from_all"].abs().idxmax()]
+    biggest = rest.iloc[int(rest["change_from_all"].abs().to_numpy().argmax())]
     flips = rest[(rest["estimate"] > 0) != (full["estimate"] > 0)]
     flip_text = (
         "No single municipality's removal changes the sign."
@@ -170,7 +170,7 @@ def placebo_in_time_sentence(frame: pd.DataFrame, real: Mapping[str, Any], unit:
     ``frame``: fake_start, estimate, placebo_p (one row per fake start); ``real``: start, estimate, placebo_p."""
     n = len(frame)
     flagged = frame[frame["placebo_p"] < 0.1]
-    closest = frame.loc[frame["fake_start"].idxmax()]
+    closest = frame.iloc[int(frame["fake_start"].to_numpy().argmax())]
     flagged_text = (
         "none has a placebo p below 0.1"
         if flagged.empty

@@ -150,9 +150,15 @@ def estimate_interval_chart(
 
 def estimate_interval_alt_text(frame: pd.DataFrame, what: str, unit: str) -> str:
     """One clause per row: label, estimate and interval."""
+    rows = frame.sort_values("order")
     parts = [
-        f"{row.label}: {format_number(row.estimate, 2, signed=True)} "
-        f"({format_number(row.interval_low, 2, signed=True)} to {format_number(row.interval_high, 2, signed=True)})"
-        for row in frame.sort_values("order").itertuples()
+        f"{label}: {format_number(estimate, 2, signed=True)} "
+        f"({format_number(low, 2, signed=True)} to {format_number(high, 2, signed=True)})"
+        for label, estimate, low, high in zip(
+            rows["label"],
+            rows["estimate"].astype(float),
+            rows["interval_low"].astype(float),
+            rows["interval_high"].astype(float),
+        )
     ]
     return f"Dots with horizontal interval bars, {what}, in {unit}: " + "; ".join(parts) + "."
