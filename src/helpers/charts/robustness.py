@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.charts.pilot import GREY, _require, _title
-from helpers.charts.style import CHART_HEIGHT, CHART_WIDTH, COMPARISON_COLOUR, NATIONAL_COLOUR, OKABE_ITO, layer
+from helpers.charts.style import CHART_HEIGHT, COMPARISON_COLOUR, NATIONAL_COLOUR, OKABE_ITO, layer
 from helpers.text import format_number
 
 CURVE_COLUMNS = (
@@ -24,6 +24,9 @@ CURVE_COLUMNS = (
     "unit",
 )
 PANEL_COLUMNS = ("key", "rank", "dimension", "choice", "placebo")
+# Narrower than the book's usual charts: the panel's row labels and the interval charts' labels sit
+# beside the plot, and the whole must fit the page's text column.
+PLOT_WIDTH = 470
 DISTINGUISHABLE = "placebo p < 0.1"
 NOT_DISTINGUISHABLE = "placebo p ≥ 0.1"
 PLACEBO_SCALE = alt.Scale(domain=[DISTINGUISHABLE, NOT_DISTINGUISHABLE], range=[OKABE_ITO["vermillion"], GREY])
@@ -74,11 +77,11 @@ def specification_curve_chart(
         .encode(x=x, y=alt.Y("estimate:Q"), color=colour, tooltip=tooltip),
     ).transform_filter(chosen)
     top = top.properties(
-        width=CHART_WIDTH,
+        width=PLOT_WIDTH,
         height=CHART_HEIGHT,
         title=_title(
             "Specification curve: every estimate, sorted, with its placebo interval",
-            "bars: the effects the placebo test does not reject at 0.1; below: the choices of each specification",
+            ["bars: the effects the placebo test does not reject at 0.1;", "below: the choices of each specification"],
         ),
     )
     bottom = (
@@ -91,7 +94,7 @@ def specification_curve_chart(
             tooltip=[alt.Tooltip("dimension:N", title="Choice"), alt.Tooltip("choice:N", title="Value")],
         )
         .transform_filter(chosen)
-        .properties(width=CHART_WIDTH, height=14 * len(choice_order))
+        .properties(width=PLOT_WIDTH, height=14 * len(choice_order))
     )
     return alt.vconcat(top, bottom, spacing=6).add_params(pick).properties(background="white")
 
@@ -144,7 +147,7 @@ def estimate_interval_chart(
         ),
     ]
     return layer(*layers).properties(
-        width=CHART_WIDTH, height=28 * len(data), background="white", title=_title(title, subtitle)
+        width=PLOT_WIDTH, height=28 * len(data), background="white", title=_title(title, subtitle)
     )
 
 
