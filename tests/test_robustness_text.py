@@ -32,7 +32,7 @@ def test_headline_says_no_direction_survives_when_signs_are_mixed():
         + records([-0.05, 0.02, 0.03, 0.01, -0.01], [0.2, 0.5, 0.5, 0.5, 0.9], scale="log")
     )
     headline = text.pilot_headline(summary, "o", "Families with children", "% of families")
-    assert "Across the 10 specifications for families with children" in headline
+    assert "Across 10 specifications for families with children, which vary" in headline
     assert "4 estimates are negative (favourable) and 6 positive (unfavourable)" in headline
     assert "1 have a placebo p below 0.1" in headline
     assert "In levels the estimates run from −0.80 to +1.10 percentage points (median +0.10)" in headline
@@ -75,12 +75,16 @@ def test_leave_one_out_sentence_names_the_municipality_that_moves_it_and_flips_t
 
 def test_placebo_in_time_sentence_reports_the_step_before_the_start():
     fake = pd.DataFrame(
-        {"fake_start": [2017, 2016, 2015], "estimate": [-0.7, -0.03, 0.39], "placebo_p": [0.08, 0.9, 0.4]}
+        {"fake_start": ["2017", "2016", "2015"], "estimate": [-0.7, -0.03, 0.39], "placebo_p": [0.08, 0.9, 0.4]}
     )
-    sentence = text.placebo_in_time_sentence(fake, {"start": 2018, "estimate": -1.35, "placebo_p": 0.01}, "pp")
-    assert "fake start years from 2015 to 2017" in sentence and "from −0.70 to +0.39 pp" in sentence
+    sentence = text.placebo_in_time_sentence(fake, {"start": "2018", "estimate": -1.35, "placebo_p": 0.01}, "pp")
+    assert "fake starts from 2015 to 2017" in sentence and "from −0.70 to +0.39 pp" in sentence
     assert "1 of 3 have a placebo p below 0.1 (2017)" in sentence
-    assert "The fake start 2017, one year before the pilot, gives −0.70; the real start 2018 gives −1.35." in sentence
+    assert "The latest fake start, 2017, gives −0.70; the real start, 2018, gives −1.35." in sentence
+    windows = fake.assign(fake_start=["2015–2017", "2014–2016", "2013–2015"])
+    assert "fake starts from 2013–2015 to 2015–2017" in text.placebo_in_time_sentence(
+        windows, {"start": "2017–2019", "estimate": 20.1, "placebo_p": 0.4}, "index points"
+    )
 
 
 def test_interval_and_log_sentences():
@@ -95,3 +99,14 @@ def test_interval_and_log_sentences():
     )
     assert "2 of 3 specifications keep their sign" in sentence
     assert "unemployment rate" in sentence and "−6.8 %" in sentence and "−13.3 % to −0.4 %" in sentence
+
+
+def test_the_pilot_chapters_headline_reads_the_outcomes_label_and_unit_from_the_registry():
+    from helpers.chapters import robustness
+
+    recs = records([-0.5, 0.3], [0.05, 0.6], outcome="families_social_assistance_pct") + records(
+        [-9.0], [0.01], outcome="diak_long_term_unemployment"
+    )
+    headline = robustness.pilot_headline(recs, "families_social_assistance_pct")
+    assert headline.startswith("Across 2 specifications for families with children receiving social assistance,")
+    assert "percentage points" in headline and "1 have a placebo p below 0.1" in headline

@@ -27,7 +27,7 @@ VOLATILE_KEYS = ("seconds",)
 
 @dataclass(frozen=True)
 class Params:
-    outcome: str = param("families_social_assistance_pct", "outcome id (helpers.analysis.outcomes.OUTCOMES)")
+    outcome: str = param("diak_long_term_social_assistance_25_64", "outcome id (helpers.analysis.outcomes.OUTCOMES)")
     comparison: str = param(
         "all", "comparison pool: all, same_urban_rural_group, same_region, size_band or matched_level"
     )

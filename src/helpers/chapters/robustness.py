@@ -65,8 +65,9 @@ DIMENSIONS = (
 @dataclass(frozen=True)
 class Params:
     outcome: str = param(
-        "families_social_assistance_pct",
-        "outcome shown first on the curve and checked by leave-one-out and the placebo in time",
+        "diak_long_term_social_assistance_25_64",
+        "outcome shown first on the curve and checked by leave-one-out and the placebo in time "
+        "(the default: the pilot chapter's, closest to the pilot's aim)",
     )
     n_placebo: int = param(1000, "placebo groups of the leave-one-out and placebo-in-time checks")
     seed: int = param(2018, "random seed of those placebo draws")
@@ -265,7 +266,7 @@ def prepare(params: Params, records: Sequence[Mapping[str, Any]]) -> RobustnessP
         ignore_index=True,
     ).sort_values("fake_start", ignore_index=True)
     time_labels = [
-        f"{int(year)} (real start)" if int(year) == real_start else f"{int(year)} (fake)"
+        f"{start_label(outcome, int(year))} ({'real start' if int(year) == real_start else 'fake'})"
         for year in timeline["fake_start"]
     ]
     rows = text.outcome_rows(summary, params.outcome)
@@ -301,7 +302,13 @@ def prepare(params: Params, records: Sequence[Mapping[str, Any]]) -> RobustnessP
         "interval_paragraph": text.interval_sentence(default, unit),
         "leave_one_out_paragraph": text.leave_one_out_sentence(loo, unit),
         "placebo_in_time_paragraph": text.placebo_in_time_sentence(
-            pit, {"start": real_start, "estimate": default["estimate"], "placebo_p": default["placebo_p"]}, unit
+            pit.assign(fake_start=[start_label(outcome, int(year)) for year in pit["fake_start"]]),
+            {
+                "start": start_label(outcome, real_start),
+                "estimate": default["estimate"],
+                "placebo_p": default["placebo_p"],
+            },
+            unit,
         ),
         "log_paragraph": text.log_sentence(level_log_pairs(records), outcome.label, relative),
     }
@@ -324,6 +331,19 @@ def prepare(params: Params, records: Sequence[Mapping[str, Any]]) -> RobustnessP
     )
 
 
+def start_label(outcome: Any, t: int) -> str:
+    """A start on the outcome's time index: the year, or the window of calendar years (Diak: 2017–2019)."""
+    years = outcome.calendar_years(t)
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
 def unit_of(row: Mapping[str, Any]) -> str:
     """The unit of a summary row's estimates."""
     return "log points" if row["scale"] == "log" else text.unit_points(get_outcome(str(row["outcome"])).unit)
+
+
+def pilot_headline(records: Sequence[Mapping[str, Any]], outcome: str, lang: str = "en") -> str:
+    """The pilot chapter's headline for ``outcome``: what survives across the sweep's specifications
+    (``records`` as collected by ``helpers.book.sweep.collect(FAMILY)``), not the chapter's own run."""
+    o = get_outcome(outcome)
+    return text.pilot_headline(summarise_specifications(records), outcome, o.label, o.unit, lang)

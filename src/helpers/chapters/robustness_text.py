@@ -123,8 +123,8 @@ def pilot_headline(summary: Mapping[str, Any], outcome: str, label: str, unit: s
     else:
         verdict = "No direction survives across the specifications."
     return (
-        f"Across the {_n(n, lang)} specifications for {lower_first(label)} (comparison pools, "
-        f"pre-periods, weightings, levels and logs), {direction_phrase(n_negative, n_positive, lang)}, and "
+        f"Across {_n(n, lang)} specifications for {lower_first(label)}, which vary the comparison pool, the "
+        f"pre-period, the weighting and the scale, {direction_phrase(n_negative, n_positive, lang)}, and "
         f"{_n(n_below, lang)} have a placebo p below {format_number(float(summary['overall']['alpha']), 1, lang=lang)}."
         f"{spread} {verdict}"
     )
@@ -167,23 +167,23 @@ def _names(names: Sequence[str] | pd.Series) -> str:
 def placebo_in_time_sentence(frame: pd.DataFrame, real: Mapping[str, Any], unit: str, lang: str = "en") -> str:
     """Fake start years: their range, how many a placebo test flags, and the real start beside them.
 
-    ``frame``: fake_start, estimate, placebo_p (one row per fake start); ``real``: start, estimate, placebo_p."""
+    ``frame``: fake_start (a year or a window such as "2015–2017", as labelled), estimate, placebo_p,
+    one row per fake start, the latest first; ``real``: start, estimate, placebo_p."""
     n = len(frame)
     flagged = frame[frame["placebo_p"] < 0.1]
-    closest = frame.iloc[int(frame["fake_start"].to_numpy().argmax())]
+    latest, earliest = frame.iloc[0], frame.iloc[-1]
     flagged_text = (
         "none has a placebo p below 0.1"
         if flagged.empty
         else f"{_n(len(flagged), lang)} of {_n(n, lang)} have a placebo p below 0.1 ("
-        + ", ".join(str(int(year)) for year in flagged["fake_start"])
+        + ", ".join(str(start) for start in flagged["fake_start"])
         + ")"
     )
     return (
-        f"Moving the whole design back to fake start years from {int(frame['fake_start'].min())} to "
-        f"{int(frame['fake_start'].max())} gives estimates from {_x(frame['estimate'].min(), lang)} to "
-        f"{_x(frame['estimate'].max(), lang)} {unit}, where no pilot ran; {flagged_text}. The fake start "
-        f"{int(closest['fake_start'])}, one year before the pilot, gives {_x(closest['estimate'], lang)}; the real "
-        f"start {int(real['start'])} gives {_x(real['estimate'], lang)}."
+        f"Moving the whole design back to fake starts from {earliest['fake_start']} to {latest['fake_start']} "
+        f"gives estimates from {_x(frame['estimate'].min(), lang)} to {_x(frame['estimate'].max(), lang)} {unit}, "
+        f"where no pilot ran; {flagged_text}. The latest fake start, {latest['fake_start']}, gives "
+        f"{_x(latest['estimate'], lang)}; the real start, {real['start']}, gives {_x(real['estimate'], lang)}."
     )
 
 
