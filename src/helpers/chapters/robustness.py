@@ -29,6 +29,7 @@ from helpers.analysis.robustness import (
 from helpers.chapters import robustness_text as text
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
+from helpers.chapters.pilot_facts import OUTCOME_SOURCES
 from helpers.charts.robustness import DISTINGUISHABLE, NOT_DISTINGUISHABLE
 from helpers.errors import ParameterError
 from helpers.text import format_number, nearest_names
@@ -291,6 +292,7 @@ def prepare(params: Params, records: Sequence[Mapping[str, Any]]) -> RobustnessP
         "outcome_label_lower": text.lower_first(outcome.label),
         "did_unit": unit,
         "n_fake_starts": len(pit),
+        "outcome_source": OUTCOME_SOURCES.get(outcome.source_dataset, outcome.citation),
     }
     texts = {
         "overall_paragraph": text.overall_sentence(overall),

@@ -103,11 +103,11 @@ def specification_curve_alt_text(summary_rows: pd.DataFrame, default_label: str)
     """What the curve shows, with the range of the chosen outcome's estimates."""
     row = summary_rows.iloc[0]
     return (
-        f"Dot plot of the {int(row['n'])} estimates for {default_label}, sorted from the lowest to the highest, "
+        f"Dot plot of the {int(row['n'])} estimates for {default_label[:1].lower() + default_label[1:]}, sorted from the lowest to the highest, "
         f"each with a vertical bar for its placebo interval; the estimates run from "
         f"{format_number(row['min_estimate'], 2, signed=True)} to {format_number(row['max_estimate'], 2, signed=True)}"
         f" (median {format_number(row['median_estimate'], 2, signed=True)}). Estimates with a placebo p below 0.1 are "
-        "coloured. Below, a grid of squares marks which comparison pool, pre-period, weighting each estimate uses. "
+        "coloured. Below, a grid of squares marks which comparison pool, pre-period and weighting each estimate uses. "
         "A dropdown switches to the other outcomes and to the log scale."
     )
 
