@@ -253,3 +253,13 @@ def test_the_run_record_lists_an_unpublished_family_as_one_row(tmp_path):
     assert "| squares | `nb/s.ipynb` | 2 | 2026-01-02T00:00:00Z | 3.5 |" in run_record.record_markdown(
         {**record, "git_commit": "abc"}
     )
+
+
+def test_validate_lists_an_unpublished_family_as_one_line(capsys):
+    from helpers.cli import main
+
+    assert main(["validate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "family pilot-specifications: ok, 400 runs (not pages)" in lines
+    assert not any(line.startswith("specifications/") for line in lines)
+    assert any(line.startswith("chapters/robustness: ok") for line in lines)

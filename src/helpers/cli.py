@@ -44,8 +44,14 @@ def _validate(args: argparse.Namespace) -> int:
 
     plan = load_run_plan()
     validated = validate_plan(plan)
-    for page, parameters in validated.items():
-        print(f"{page}: ok {parameters}")
+    runs: dict[str, int] = {}  # an unpublished family (a sweep of hundreds of runs) is one line
+    for page in plan.notebook_pages():
+        if page.publish:
+            print(f"{page.page}: ok {validated[page.page]}")
+        else:
+            runs[page.family or page.page] = runs.get(page.family or page.page, 0) + 1
+    for family, count in runs.items():
+        print(f"family {family}: ok, {count} runs (not pages)")
     return 0
 
 
