@@ -28,6 +28,16 @@ book from its cache); runs the naive papermill loop and the batch engine side by
 (which pages re-executed) and with nothing changed; and prints every page's own bytes (its HTML
 and the chart data it loads). Targets (issue #11): family < 90 s, >= 10x per page, no-change
 rebuild < 5 s, a page's own bytes < 150 KB.
+    .venv/bin/python scripts/benchmark.py --sweep    # the robustness sweep through the engine
+
+`--sweep` works in this work tree: it deletes the cached runs of the run plan's family
+`pilot-specifications` (only those), runs `python -m helpers sweep pilot-specifications` from that
+clean cache (every specification x 1,000 placebo draws on warm kernels), runs it again with
+nothing changed, then `python -m helpers build` twice (the first brings the other chapters up to
+date, the second must execute nothing). It prints wall and CPU time (the machine is shared, so
+wall time alone says little), where the time goes (papermill and the kernels around the cells,
+the analysis inside the cells, the same analysis in one plain process) and what each step
+executed. Target (issue #12): >= 300 specifications in < 3 minutes; a no-change rerun executes none.
 """
 
 from __future__ import annotations
@@ -273,6 +283,97 @@ def print_batch(figures: dict) -> None:
         "(the rest is kernel starts, imports and papermill)"
     )
     print(f"  no-change rebuild of the whole book:         {figures['rebuild_unchanged_s']:6.1f} s  (target < 5 s)")
+
+
+def timed_cpu(label: str, command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """``timed`` plus the CPU seconds (user + system) of the command and every process it waited for
+    (its kernels included)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds, output = timed(label, command, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), output
+
+
+SWEEP_FAMILY = "pilot-specifications"
+
+
+def sweep_benchmark() -> dict:
+    sys.path.insert(0, str(ROOT / "src"))
+    import shutil as _shutil
+
+    from helpers.book import sweep
+    from helpers.chapters import pilot_spec
+
+    python = str(ROOT / ".venv" / "bin" / "python")
+    runs = sweep.family_runs(SWEEP_FAMILY)
+    figures: dict = {"specifications": len(runs), "cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    for run in runs:  # a clean cache for this family only: the other chapters' runs stay
+        _shutil.rmtree(run.folder, ignore_errors=True)
+    command = [python, "-m", "helpers", "sweep", SWEEP_FAMILY]
+    figures["sweep_s"], figures["sweep_cpu_s"], output = timed_cpu("sweep from a clean cache", command, ROOT)
+    figures["sweep_summary"] = output.strip().splitlines()[-1]
+    figures["sweep_executed"] = len(executed_pages(output))
+    figures["rerun_s"], figures["rerun_cpu_s"], output = timed_cpu("sweep again, nothing changed", command, ROOT)
+    figures["rerun_summary"] = output.strip().splitlines()[-1]
+    figures["rerun_executed"] = len(executed_pages(output))
+
+    worker, cells = 0.0, 0.0
+    for run in sweep.family_runs(SWEEP_FAMILY):
+        worker += json.loads((run.folder / "run.json").read_text(encoding="utf-8"))["seconds"]
+        cells += _cell_seconds(nbformat.read(run.folder / "notebook.ipynb", as_version=4))
+    figures["worker_s"], figures["cells_s"] = worker, cells
+
+    started = time.perf_counter()  # the same analysis in one plain process: the floor
+    for run in runs:
+        pilot_spec.prepare(pilot_spec.validate(json.loads((run.folder / "run.json").read_text())["parameters"]))
+    figures["in_process_s"] = time.perf_counter() - started
+
+    build = [python, "-m", "helpers", "build"]
+    _, _, output = timed_cpu("book build (brings the other chapters up to date)", build, ROOT)
+    figures["build_executed"] = executed_pages(output)
+    figures["rebuild_s"], figures["rebuild_cpu_s"], output = timed_cpu("book rebuild, nothing changed", build, ROOT)
+    figures["rebuild_executed"] = executed_pages(output)
+    figures["load_after"] = os.getloadavg()
+    return figures
+
+
+def print_sweep(figures: dict) -> None:
+    n = figures["specifications"]
+    print(f"\nRobustness sweep — {n} specifications x 1,000 placebo draws, family {SWEEP_FAMILY}, this work tree")
+    print(
+        f"  machine: {figures['cpus']} cores; load average before {figures['load_before'][0]:.1f}, "
+        f"after {figures['load_after'][0]:.1f} (shared)"
+    )
+    print(
+        f"  full sweep from a clean cache:  {figures['sweep_s']:6.1f} s wall, {figures['sweep_cpu_s']:6.1f} s CPU  "
+        f"(target < 180 s wall; executed {figures['sweep_executed']})"
+    )
+    print(f"    {figures['sweep_summary']}")
+    print(
+        f"  sweep again, nothing changed:   {figures['rerun_s']:6.1f} s wall, {figures['rerun_cpu_s']:6.1f} s CPU  "
+        f"(executed {figures['rerun_executed']})"
+    )
+    print(f"    {figures['rerun_summary']}")
+    print("  where the sweep's time goes:")
+    print(
+        f"    worker time per run (kernel, papermill, reset): {figures['worker_s'] / n:5.3f} s "
+        f"(sum {figures['worker_s']:.1f} s over the workers)"
+    )
+    print(
+        f"    analysis inside the cells:                      {figures['cells_s'] / n:5.3f} s "
+        f"(sum {figures['cells_s']:.1f} s)"
+    )
+    print(
+        f"    the same {n} specifications in one process:     {figures['in_process_s']:5.1f} s "
+        "(no notebooks: the floor)"
+    )
+    print(f"  book build after the sweep executed: {figures['build_executed'] or 'nothing'}")
+    print(
+        f"  book rebuild, nothing changed:  {figures['rebuild_s']:6.1f} s wall, {figures['rebuild_cpu_s']:6.1f} s CPU "
+        f"(executed {figures['rebuild_executed'] or 'nothing'})"
+    )
 
 
 # Records, in the page, when the first chart is drawn (performance.now(): ms since navigation start).
@@ -597,6 +698,7 @@ def main() -> int:
     parser.add_argument(
         "--pages", action="store_true", help="only measure the pages of the book already built in this work tree"
     )
+    parser.add_argument("--sweep", action="store_true", help="only the robustness sweep through the batch engine")
     args = parser.parse_args()
     if args.pages:
         html_dir = ROOT / "book" / "_build" / "html"
@@ -613,6 +715,11 @@ def main() -> int:
     if args.municipalities:
         figures = municipality_benchmark()
         print_municipalities(figures)
+        print(json.dumps(figures, default=str), file=sys.stderr)
+        return 0
+    if args.sweep:
+        figures = sweep_benchmark()
+        print_sweep(figures)
         print(json.dumps(figures, default=str), file=sys.stderr)
         return 0
     if args.batch:

@@ -96,8 +96,10 @@ def test_a_page_pattern_naming_an_unknown_value_says_what_is_available(tmp_path)
 
 def test_the_books_own_run_plan_still_loads_unchanged(tmp_path):
     plan = runplan.load_run_plan()
-    # The one family is the municipality pages (tests/test_municipality_profile.py checks its pages).
-    assert {page.family for page in plan.pages()} == {None, "municipality-pages"}
+    # Two families: the municipality pages (tests/test_municipality_profile.py checks its pages) and
+    # the robustness sweep, runs that are not pages.
+    assert {page.family for page in plan.pages()} == {None, "municipality-pages", "pilot-specifications"}
+    assert {page.family for page in plan.published_pages()} == {None, "municipality-pages"}
     assert [page.page for page in plan.notebook_pages()][:2] == ["chapters/introduction", "chapters/background"]
 
 

@@ -38,15 +38,17 @@ def _reordered_plan(tmp_path):
 
 def test_chapter_numbers_follow_the_order_of_the_run_plan(tmp_path):
     book = runplan.load_run_plan().chapter_numbers_by_chapter()
-    assert book == {"introduction": 1, "background": 2, "pilot": 3, "survey": 4, "comparisons": 5}
+    assert book == {"introduction": 1, "background": 2, "pilot": 3, "robustness": 4, "survey": 5, "comparisons": 6}
     reordered = _reordered_plan(tmp_path)
     assert reordered.chapter_numbers_by_chapter() == {
         "introduction": 1,
         "background": 2,
         "survey": 3,
-        "pilot": 4,
-        "comparisons": 5,
+        "robustness": 4,
+        "pilot": 5,
+        "comparisons": 6,
     }
+    assert "pilot_spec" not in book, "the runs of an unpublished family are not chapters"
     assert "chapters/glossary" not in reordered.chapter_numbers(), "pages of unnumbered parts have no number"
 
 
@@ -54,9 +56,9 @@ def test_a_moved_chapter_renumbers_its_figures_sections_and_cross_references(tmp
     number = _reordered_plan(tmp_path).chapter_numbers()["chapters/pilot"]
     monkeypatch.setenv(CHAPTER_NUMBER_ENV, str(number))
     labels = numbering("pilot", pilot_chapter.FIGURES, pilot_chapter.SECTIONS).labels()
-    assert labels["fig_trends"] == "4.3" and labels["sec_caveats"] == "4.7" and labels["fig_notifications"] == "4.6"
+    assert labels["fig_trends"] == "5.3" and labels["sec_caveats"] == "5.7" and labels["fig_notifications"] == "5.6"
     page = pilot_chapter.prepare(pilot_chapter.validate({"n_placebo": 0}))
-    assert "(Figure 4.4)" in page.report.texts["caveat_list"], "the caveats refer to the event study by its number"
+    assert "(Figure 5.4)" in page.report.texts["caveat_list"], "the caveats refer to the event study by its number"
     monkeypatch.setenv(CHAPTER_NUMBER_ENV, "")
     assert chapter_number("pilot") is None, "the build hands in '' for an unnumbered page"
     monkeypatch.delenv(CHAPTER_NUMBER_ENV)

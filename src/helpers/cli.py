@@ -44,8 +44,14 @@ def _validate(args: argparse.Namespace) -> int:
 
     plan = load_run_plan()
     validated = validate_plan(plan)
-    for page, parameters in validated.items():
-        print(f"{page}: ok {parameters}")
+    runs: dict[str, int] = {}  # an unpublished family (a sweep of hundreds of runs) is one line
+    for page in plan.notebook_pages():
+        if page.publish:
+            print(f"{page.page}: ok {validated[page.page]}")
+        else:
+            runs[page.family or page.page] = runs.get(page.family or page.page, 0) + 1
+    for family, count in runs.items():
+        print(f"family {family}: ok, {count} runs (not pages)")
     return 0
 
 
@@ -72,6 +78,22 @@ def _reference(args: argparse.Namespace) -> int:
 
     with book_lock("reference"):
         return execute_reference_editions(args.notebooks, scheduler=args.scheduler, workers=args.workers)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import time
+
+    from helpers.book.build import run_families, say
+    from helpers.book.locking import book_lock
+
+    started = time.perf_counter()
+    with book_lock("sweep"):
+        results = run_families(args.families or None, scheduler=args.scheduler, workers=args.workers)
+    executed = sum(1 for result in results if not result.cached)
+    say(
+        f"{len(results)} runs: {executed} executed, {len(results) - executed} reused, {time.perf_counter() - started:.1f} s"
+    )
+    return 0
 
 
 def add_batch_options(parser: argparse.ArgumentParser) -> None:
@@ -149,6 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     reference.add_argument("notebooks", nargs="*", help="notebooks to re-execute (default: all in notebooks/)")
     add_batch_options(reference)
     reference.set_defaults(func=_reference)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="execute the runs of unpublished families (e.g. pilot-specifications) without building the book",
+        description="Validate and execute (through the batch engine, cached like the build) the runs of the "
+        "families named, by default every family a page of the book needs; the chapters read their results.",
+    )
+    sweep.add_argument("families", nargs="*", help="family names from book/runplan.yml (default: every needed one)")
+    add_batch_options(sweep)
+    sweep.set_defaults(func=_sweep)
 
     try:
         from helpers.data.cli import add_data_commands

@@ -97,9 +97,10 @@ def run_identity(
     code: str,
     source: str | None = None,
     chapter_number: int | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> str:
-    """What a run is, before any data: its template's source, its parameters, the code and the
-    page's chapter number.
+    """What a run is, before any data: its template's source, its parameters, the code, the
+    page's chapter number and, for a page that ``needs`` families, the digests of their results.
 
     The run's cache folder is named by it; whether the cached run is still good also depends on
     the checksums of the datasets the run actually read (recorded when it ran)."""
@@ -110,6 +111,8 @@ def run_identity(
         "code": code,
         "chapter_number": chapter_number,  # moving a page in the run plan renumbers its figures
     }
+    if inputs:  # a changed result of a family the page reads re-executes the page
+        material["inputs"] = inputs
     return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
 
 
@@ -119,9 +122,10 @@ def run_key(
     data_checksums: dict[str, str | None],
     code: str,
     chapter_number: int | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> str:
     """The full key of a run: its identity and the checksums of the data it read."""
-    material = {"run": run_identity(page, parameters, code, None, chapter_number), "data": data_checksums}
+    material = {"run": run_identity(page, parameters, code, None, chapter_number, inputs), "data": data_checksums}
     return _sha256_bytes(json.dumps(material, sort_keys=True, default=str).encode())[:20]
 
 
@@ -251,98 +255,139 @@ def run_pages(
     workers: int | None = None,
     scheduler: str | None = None,
     timeout: float | None = batch.DEFAULT_TIMEOUT,
+    pages: list[Page] | None = None,
 ) -> list[RunResult]:
     """Reuse cached runs; execute the others with the batch engine (warm kernels, locally or on
-    the Dask cluster at ``scheduler``). Every run is attempted; failures are listed at the end."""
+    the Dask cluster at ``scheduler``). Every run is attempted; failures are listed at the end.
+
+    Two stages: first every run that reads no family's results, then the pages that ``need``
+    a family, keyed on the digest of the results its runs recorded (``helpers.book.sweep``).
+    ``pages`` limits the runs to some of the plan's (``python -m helpers sweep``)."""
+    from helpers.book import sweep
+
     code = code_hash()
-    pages = plan.notebook_pages()
+    pages = plan.notebook_pages() if pages is None else pages
     numbers = plan.chapter_numbers()
     templates: dict[str, tuple[str, str]] = {}  # notebook -> (text, source hash)
     preload = _read_preload()
     results: dict[str, RunResult] = {}
-    pending: dict[str, list[Page]] = {}  # identity -> the pages it makes
-    specs: list[batch.RunSpec] = []
-    for page in pages:
-        assert page.notebook is not None
-        if page.notebook not in templates:
-            templates[page.notebook] = (
-                page.notebook_path.read_text(encoding="utf-8"),
-                notebook_source_hash(page.notebook_path),
-            )
-        text, source = templates[page.notebook]
-        given = {name: validated[page.page][name] for name in page.parameters}
-        number = numbers.get(page.page)
-        identity = run_identity(page, validated[page.page], code, source, number)
-        meta = _cached_run(RUNS_DIR / identity, data_checksums)
-        if meta is not None:
-            results[page.page] = RunResult(
-                page, validated[page.page], meta["key"], RUNS_DIR / identity, meta["seconds"], True, meta["executed_at"]
-            )
-            continue
-        if identity in pending:  # two pages made by the same run: execute it once
-            pending[identity].append(page)
-            continue
-        pending[identity] = [page]
-        specs.append(
-            batch.RunSpec(
-                key=identity,
-                label=page.page,
-                template_name=page.notebook,
-                template_text=text,
-                parameters=given,
-                cwd=str(page.notebook_path.parent),
-                output_name=str(page.output_path.relative_to(BOOK_DIR.parent))
-                if page.output_path.is_relative_to(BOOK_DIR.parent)
-                else str(page.output_path),
-                preload=tuple(dict.fromkeys([*batch.template_imports(text), *preload.get(page.notebook, [])])),
-                timeout=timeout,
-                # The page's chapter number (its place in the run plan) numbers its figures.
-                environment={CHAPTER_NUMBER_ENV: "" if number is None else str(number)},
-            )
-        )
-    say(
-        f"{len(results)} of {len(pages)} runs up to date; executing {len(specs)}"
-        + (f" on the Dask cluster at {scheduler}" if scheduler and specs else "")
-        + (f" on {workers or min(len(specs), os.cpu_count() or 1)} warm kernels" if specs and not scheduler else "")
-    )
     failures: list[str] = []
     learned: dict[str, list[str]] = {}
-    progress = batch.Progress(len(specs), "executing", say)
+    inputs_of: dict[str, dict[str, str]] = {}  # page -> {family: digest of its results}
 
-    def record(outcome: batch.RunOutcome) -> None:
-        identity = outcome.key
-        page = pending[identity][0]
-        if not outcome.ok:
-            failed = _store_failure(identity, outcome)
-            where = f"\n    failed notebook: {failed}" if failed else ""
-            failures.append(f"{page.page} ({page.notebook}): {outcome.error}{where}")
-            progress.update(page.page, f"FAILED: {outcome.error}", failed=True)
+    def execute(stage: list[Page]) -> None:
+        pending: dict[str, list[Page]] = {}  # identity -> the pages it makes
+        specs: list[batch.RunSpec] = []
+        reused = 0
+        for page in stage:
+            assert page.notebook is not None
+            if page.notebook not in templates:
+                templates[page.notebook] = (
+                    page.notebook_path.read_text(encoding="utf-8"),
+                    notebook_source_hash(page.notebook_path),
+                )
+            text, source = templates[page.notebook]
+            given = {name: validated[page.page][name] for name in page.parameters}
+            number = numbers.get(page.page)
+            identity = run_identity(page, validated[page.page], code, source, number, inputs_of.get(page.page))
+            meta = _cached_run(RUNS_DIR / identity, data_checksums)
+            if meta is not None:
+                results[page.page] = RunResult(
+                    page,
+                    validated[page.page],
+                    meta["key"],
+                    RUNS_DIR / identity,
+                    meta["seconds"],
+                    True,
+                    meta["executed_at"],
+                )
+                reused += 1
+                continue
+            if identity in pending:  # two pages made by the same run: execute it once
+                pending[identity].append(page)
+                continue
+            pending[identity] = [page]
+            specs.append(
+                batch.RunSpec(
+                    key=identity,
+                    label=page.page,
+                    template_name=page.notebook,
+                    template_text=text,
+                    parameters=given,
+                    cwd=str(page.notebook_path.parent),
+                    output_name=str(page.output_path.relative_to(BOOK_DIR.parent))
+                    if page.output_path.is_relative_to(BOOK_DIR.parent)
+                    else str(page.output_path),
+                    preload=tuple(dict.fromkeys([*batch.template_imports(text), *preload.get(page.notebook, [])])),
+                    timeout=timeout,
+                    # The page's chapter number (its place in the run plan) numbers its figures.
+                    environment={CHAPTER_NUMBER_ENV: "" if number is None else str(number)},
+                )
+            )
+        if not stage:
             return
-        executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        datasets = {name: data_checksums.get(name) for name in outcome.datasets_read}
-        key = run_key(page, validated[page.page], datasets, code, numbers.get(page.page))
-        meta = {
-            "page": page.page,
-            "notebook": page.notebook,
-            "parameters": validated[page.page],
-            "seconds": round(outcome.seconds, 2),
-            "executed_at": executed_at,
-            "key": key,
-            "identity": identity,
-            "datasets": datasets,
-            "worker": outcome.worker,
-        }
-        folder = _store_run(identity, outcome, meta)
-        notebook = page.notebook or ""
-        learned[notebook] = list(dict.fromkeys([*learned.get(notebook, []), *outcome.learned_preload]))
-        for same in pending[identity]:
-            results[same.page] = RunResult(same, validated[same.page], key, folder, outcome.seconds, False, executed_at)
-        progress.update(page.page, f"executed in {outcome.seconds:.1f} s")
+        say(
+            f"{reused} of {len(stage)} runs up to date; executing {len(specs)}"
+            + (f" on the Dask cluster at {scheduler}" if scheduler and specs else "")
+            + (f" on {workers or min(len(specs), os.cpu_count() or 1)} warm kernels" if specs and not scheduler else "")
+        )
+        progress = batch.Progress(len(specs), "executing", say)
 
-    try:
-        batch.run_batch(specs, workers=workers, scheduler=scheduler, on_outcome=record)
-    finally:
-        progress.close()
+        def record(outcome: batch.RunOutcome) -> None:
+            identity = outcome.key
+            page = pending[identity][0]
+            if not outcome.ok:
+                failed = _store_failure(identity, outcome)
+                where = f"\n    failed notebook: {failed}" if failed else ""
+                failures.append(f"{page.page} ({page.notebook}): {outcome.error}{where}")
+                progress.update(page.page, f"FAILED: {outcome.error}", failed=True)
+                return
+            executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            datasets = {name: data_checksums.get(name) for name in outcome.datasets_read}
+            inputs = inputs_of.get(page.page)
+            key = run_key(page, validated[page.page], datasets, code, numbers.get(page.page), inputs)
+            meta = {
+                "page": page.page,
+                "notebook": page.notebook,
+                "parameters": validated[page.page],
+                "seconds": round(outcome.seconds, 2),
+                "executed_at": executed_at,
+                "key": key,
+                "identity": identity,
+                "datasets": datasets,
+                "worker": outcome.worker,
+                **({"inputs": inputs} if inputs else {}),
+            }
+            folder = _store_run(identity, outcome, meta)
+            notebook = page.notebook or ""
+            learned[notebook] = list(dict.fromkeys([*learned.get(notebook, []), *outcome.learned_preload]))
+            for same in pending[identity]:
+                results[same.page] = RunResult(
+                    same, validated[same.page], key, folder, outcome.seconds, False, executed_at
+                )
+            progress.update(page.page, f"executed in {outcome.seconds:.1f} s")
+
+        try:
+            batch.run_batch(specs, workers=workers, scheduler=scheduler, on_outcome=record)
+        finally:
+            progress.close()
+
+    execute([page for page in pages if not page.needs])
+    dependent = [page for page in pages if page.needs]
+    if dependent and not failures:
+        digests: dict[str, str] = {}
+        for family in sorted({name for page in dependent for name in page.needs}):
+            runs = [results[page.page] for page in plan.family_pages(family) if page.page in results]
+            if len(runs) != len(plan.family_pages(family)):
+                raise BuildError(f"family {family!r} was not run; run the whole plan (`python -m helpers build`)")
+            records = sweep.read_runs([(run.page.page, run.folder / "notebook.ipynb") for run in runs])
+            digests[family] = sweep.results_digest(records)
+            say(f"family {family}: {len(records)} results collected (digest {digests[family][:12]})")
+        for page in dependent:
+            inputs_of[page.page] = {name: digests[name] for name in page.needs}
+        execute(dependent)
+    elif dependent:
+        failures.append(f"not run, because runs they read failed: {', '.join(page.page for page in dependent)}")
     if learned:
         PRELOAD_FILE.parent.mkdir(parents=True, exist_ok=True)
         PRELOAD_FILE.write_text(json.dumps({**preload, **learned}, indent=1, sort_keys=True), encoding="utf-8")
@@ -352,6 +397,23 @@ def run_pages(
             + "\n  ".join(failures)
         )
     return [results[page.page] for page in pages]
+
+
+def run_families(
+    names: list[str] | None = None,
+    plan_path: Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> list[RunResult]:
+    """Validate and run the families ``names`` (default: every family the plan's pages need), cached."""
+    from helpers import data as book_data
+
+    book_data.mirror_path()
+    plan = load_run_plan(plan_path) if plan_path else load_run_plan()
+    names = names or sorted({name for page in plan.pages() for name in page.needs})
+    pages = [page for name in names for page in plan.family_pages(name)]
+    validated = {page.page: validate_parameters(page.notebook_path, page.parameters, page.chapter) for page in pages}
+    return run_pages(plan, validated, book_data.dataset_checksums(), workers=workers, scheduler=scheduler, pages=pages)
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
@@ -401,6 +463,7 @@ def figure_image_files(chart_files: dict[str, bytes]) -> dict[str, bytes]:
 def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> int:
     """Put executed notebooks, chart data, vendor scripts and generated pages under book/."""
     changed = 0
+    results = [result for result in results if result.page.publish]  # a sweep's runs are not pages
     for result in results:
         changed += _write_if_changed(result.page.output_path, (result.folder / "notebook.ipynb").read_bytes())
     chart_files: dict[str, bytes] = {}

@@ -57,6 +57,19 @@ def package_versions() -> dict[str, str]:
 
 
 def make_record(results: list, data_checksums: dict[str, str]) -> dict[str, Any]:
+    """The record of a build: one row per page; the runs of unpublished families (a sweep) as one
+    row per family, so hundreds of specifications do not swamp the page."""
+    families: dict[str, dict[str, Any]] = {}
+    for result in results:
+        if result.page.publish:
+            continue
+        family = families.setdefault(
+            result.page.family or "",
+            {"family": result.page.family, "notebook": result.page.notebook, "runs": 0, "seconds": 0.0, "last": ""},
+        )
+        family["runs"] += 1
+        family["seconds"] = round(family["seconds"] + result.seconds, 2)
+        family["last"] = max(family["last"], result.executed_at)
     return {
         "git_commit": git_commit(),
         "data_checksums": dict(sorted(data_checksums.items())),
@@ -72,7 +85,9 @@ def make_record(results: list, data_checksums: dict[str, str]) -> dict[str, Any]
                 "reused_from_cache": result.cached,
             }
             for result in results
+            if result.page.publish
         ],
+        "families": list(families.values()),
     }
 
 
@@ -109,6 +124,22 @@ def record_markdown(record: dict[str, Any]) -> str:
             f"| {run['page']} | `{run['notebook']}` | `{_cell(run['parameters'])}` | {run['executed_at']} "
             f"| {run['seconds']:.1f} | `{run['run_key'][:12]}` |"
         )
+    if record.get("families"):
+        lines += [
+            "",
+            "## Runs that are not pages",
+            "",
+            "Each of these families runs its template once per parameter set; a chapter reads the results",
+            "the runs recorded. Seconds are summed over the runs as each was executed.",
+            "",
+            "| Family | Notebook | Runs | Last executed (UTC) | Seconds |",
+            "|---|---|---:|---|---:|",
+        ]
+        lines += [
+            f"| {family['family']} | `{family['notebook']}` | {family['runs']} | {family['last']} "
+            f"| {family['seconds']:.1f} |"
+            for family in record["families"]
+        ]
     lines += ["", "## Data checksums (SHA-256)", "", "| Dataset | SHA-256 |", "|---|---|"]
     lines += [f"| {name} | `{digest}` |" for name, digest in record["data_checksums"].items()]
     lines += ["", "## Package versions", "", "| Package | Version |", "|---|---|"]

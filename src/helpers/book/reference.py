@@ -30,10 +30,24 @@ def _strip_volatile_metadata(notebook: nbformat.NotebookNode) -> None:
         notebook.metadata.pop(key, None)
 
 
+def families_needed(paths: list[Path]) -> list[str]:
+    """The families whose results the run plan's pages of these notebooks read (``needs``)."""
+    from helpers.book.runplan import load_run_plan
+
+    wanted = {path.resolve() for path in paths}
+    pages = [page for page in load_run_plan().notebook_pages() if page.notebook_path.resolve() in wanted]
+    return sorted({name for page in pages for name in page.needs})
+
+
 def execute_reference_editions(
     names: list[str] | None = None, scheduler: str | None = None, workers: int | None = None
 ) -> int:
     paths = [Path(name).resolve() for name in names] if names else sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    needed = families_needed(paths)
+    if needed:  # a chapter that reads a sweep's results needs the sweep up to date (cached runs are reused)
+        from helpers.book.build import run_families
+
+        run_families(needed, scheduler=scheduler, workers=workers)
     specs = []
     for path in paths:
         validate_parameters(path, {})

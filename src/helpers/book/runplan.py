@@ -29,6 +29,13 @@ of contents, e.g. every municipality page under the municipality index::
 The plan's pages stay one flat list in reading order (each section right after its parent page,
 ``Page.parent`` naming it); only ``toc_from_plan`` builds the tree. Sections are never numbered
 chapters, even in a numbered part.
+
+``publish: false`` makes a family of **runs, not pages**: each run is validated, executed and
+cached like a page, but it is left out of ``_toc.yml``, the book's sources, the chapter numbers
+and the run-record table (a sweep of hundreds of specifications whose results a chapter reads).
+A page that reads a family's results says so with ``needs: [family]``: the build executes the
+family first and keys the page's run on the digest of the results (``helpers.book.sweep``), so
+a changed result re-executes the page and an unchanged sweep leaves it cached.
 """
 
 from __future__ import annotations
@@ -64,6 +71,8 @@ class Page:
     chapter: str | None = None  # the chapter module (helpers.chapters) that validates and prepares it
     family: str | None = None  # the family this page was expanded from, if any
     parent: str | None = None  # the page it nests under in the table of contents (``sections``)
+    publish: bool = True  # False: executed and cached, but not a page of the book (a sweep's runs)
+    needs: tuple[str, ...] = ()  # families whose collected results this page reads
 
     @property
     def kind(self) -> str:
@@ -96,15 +105,28 @@ class RunPlan:
     root_numbered: bool = False  # the root page is chapter 1
 
     def pages(self) -> list[Page]:
+        """Every entry, the runs of unpublished families included (all of them are executed)."""
         return [self.root] + [page for part in self.parts for page in part.pages]
+
+    def published_pages(self) -> list[Page]:
+        """The pages of the book: what ``_toc.yml`` lists and Sphinx builds."""
+        return [page for page in self.pages() if page.publish]
 
     def notebook_pages(self) -> list[Page]:
         return [page for page in self.pages() if page.kind == "notebook"]
 
+    def family_pages(self, name: str) -> list[Page]:
+        """The runs of one family, in the order of its parameter sets."""
+        pages = [page for page in self.pages() if page.family == name]
+        if not pages:
+            families = sorted({page.family for page in self.pages() if page.family})
+            raise ParameterError(f"no family {name!r} in the run plan; families: {families}")
+        return pages
+
     def chapter_numbers(self) -> dict[str, int]:
         """Page path -> chapter number: the numbered pages (root first if numbered) counted in order."""
         numbered = ([self.root] if self.root_numbered else []) + [
-            page for part in self.parts if part.numbered for page in part.pages if page.parent is None
+            page for part in self.parts if part.numbered for page in part.pages if page.parent is None and page.publish
         ]
         return {page.page: index for index, page in enumerate(numbered, start=1)}
 
@@ -129,13 +151,16 @@ class RunPlan:
 def _page(raw: Any, where: str) -> Page:
     if not isinstance(raw, dict) or "page" not in raw:
         raise ParameterError(f"{where}: each entry needs a 'page' (path under book/ without suffix); got {raw!r}")
-    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "sections"}
+    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "sections", "needs"}
     unknown = set(raw) - allowed
     if unknown:
         raise ParameterError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
     parameters = raw.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise ParameterError(f"{where} ({raw['page']}): 'parameters' must be a mapping, got {parameters!r}")
+    needs = raw.get("needs") or []
+    if not isinstance(needs, list) or not all(isinstance(name, str) and name for name in needs):
+        raise ParameterError(f"{where} ({raw['page']}): 'needs' must be a list of family names, got {needs!r}")
     generated = raw.get("generated")
     if generated is not None and generated not in GENERATED_PAGES:
         raise ParameterError(f"{where}: unknown generated page {generated!r}; known: {sorted(GENERATED_PAGES)}")
@@ -146,7 +171,10 @@ def _page(raw: Any, where: str) -> Page:
         generated=generated,
         title=raw.get("title"),
         chapter=raw.get("chapter"),
+        needs=tuple(needs),
     )
+    if page.needs and page.kind != "notebook":
+        raise ParameterError(f"{where} ({page.page}): only a notebook page can read a family's results ('needs')")
     if page.kind == "notebook" and not page.notebook_path.exists():
         raise ParameterError(f"{where}: notebook {page.notebook} does not exist (path from the repository root)")
     if page.kind == "notebook" and not page.chapter:
@@ -163,7 +191,7 @@ def _page(raw: Any, where: str) -> Page:
 
 # ------------------------------------------------------------------------------ families
 
-FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over"}
+FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over", "publish"}
 
 
 def municipalities_in_release(division: int = 2021) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -181,9 +209,26 @@ def municipalities_in_release(division: int = 2021) -> list[tuple[dict[str, Any]
     ]
 
 
+def pilot_specifications(
+    outcomes: list[str] | None = None, n_placebo: int = 1000, seed: int = 2018
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every specification of the pilot's robustness grid
+    (``helpers.analysis.robustness.specification_grid``): parameters are what the template
+    ``notebooks/pilot_spec.ipynb`` takes (outcome, comparison, pre_period, weighting, scale,
+    n_placebo, seed); labels ``spec_id``."""
+    from helpers.analysis.robustness import specification_grid
+    from helpers.chapters.pilot_spec import TEMPLATE_KEYS
+
+    return [
+        ({key: spec[key] for key in TEMPLATE_KEYS}, {"spec_id": spec["spec_id"]})
+        for spec in specification_grid(outcomes, n_placebo=n_placebo, seed=seed)
+    ]
+
+
 # A generator returns (parameters, labels) per run; labels only name pages and titles.
 GENERATORS: dict[str, Callable[..., list[tuple[dict[str, Any], dict[str, Any]]]]] = {
     "municipalities_in_release": municipalities_in_release,
+    "pilot_specifications": pilot_specifications,
 }
 
 
@@ -252,6 +297,9 @@ def expand_family(raw: dict, where: str) -> list[Page]:
     shared = raw.get("parameters") or {}
     if not isinstance(shared, dict):
         raise ParameterError(f"{where}: 'parameters' must be a mapping, got {shared!r}")
+    publish = raw.get("publish", True)
+    if not isinstance(publish, bool):
+        raise ParameterError(f"{where}: 'publish' is true or false, got {publish!r}")
     pages = []
     for parameters, labels in family_runs(raw["over"], where):
         merged = {**shared, **parameters}
@@ -265,6 +313,7 @@ def expand_family(raw: dict, where: str) -> list[Page]:
             # template (validated by its annotated parameters cell).
             chapter=raw.get("chapter"),
             family=name,
+            publish=publish,
         )
         pages.append(page)
     if not pages[0].notebook_path.exists():
@@ -326,6 +375,16 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
         if page.page in seen:
             raise ParameterError(f"{path.name}: page {page.page!r} appears twice; each page is made once")
         seen.add(page.page)
+    families = {page.family: page for page in plan.pages() if page.family}
+    for page in plan.pages():
+        for name in page.needs:
+            if name not in families:
+                raise ParameterError(
+                    f"{path.name}: page {page.page!r} needs family {name!r}, which the plan does not have; "
+                    f"families: {sorted(families)}"
+                )
+            if families[name].needs:
+                raise ParameterError(f"{path.name}: family {name!r} needs another family; only one level is supported")
     return plan
 
 
@@ -333,7 +392,7 @@ def _toc_entries(pages: tuple[Page, ...], parent: str | None) -> list[dict]:
     """The table-of-contents entries of the pages under ``parent``, each with its own sections."""
     entries = []
     for page in pages:
-        if page.parent != parent:
+        if page.parent != parent or not page.publish:
             continue
         entry: dict[str, Any] = _toc_entry(page)
         sections = _toc_entries(pages, page.page)

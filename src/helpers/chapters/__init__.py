@@ -22,6 +22,8 @@ from helpers.chapters import (
     municipality,
     municipality_index,
     pilot,
+    pilot_spec,
+    robustness,
     survey,
 )
 from helpers.chapters.model import model_specs
@@ -34,6 +36,8 @@ CHAPTERS: dict[str, ModuleType] = {
         introduction,
         background,
         pilot,
+        pilot_spec,
+        robustness,
         survey,
         comparisons,
         glossary,
