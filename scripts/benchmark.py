@@ -18,6 +18,12 @@ sequential loop (one papermill call and one kernel start per run) and the batch 
 kernels, two workers); it prints per-run seconds, the speed-up, where the batch time goes, and
 the time of a no-change rebuild of the whole book in this work tree. Targets (issue #11):
 speed-up >= 10x per page, no-change rebuild < 5 s.
+
+    .venv/bin/python scripts/benchmark.py --editions # what the fi and sv editions cost
+
+`--editions` builds, from cold caches, the English edition alone (BOOK_EDITIONS=en), then all three,
+then rebuilds all three with nothing changed. Targets (issue #13): the two extra editions add at
+most 1.5x the English build's time; the no-change rebuild stays under 5 s.
 """
 
 from __future__ import annotations
@@ -99,7 +105,7 @@ def serve_static(html_dir: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    html_dir = tree / "book" / "_build" / "html"
+    html_dir = tree / "book" / "_build" / "html" / "en"  # the English edition
 
     base, server = serve_static(html_dir)
     rows = []
@@ -350,17 +356,67 @@ def print_page_weights(rows: list[dict]) -> None:
         print(f"  slowest first chart:      {max(r['first_chart_ms'] for r in chart_pages):.0f} ms (target < 1000 ms)")
 
 
+COLD_CACHES = (
+    ".cache/runs",
+    ".cache/jupyter-book",
+    ".cache/pdf",
+    ".cache/figure-images",
+    ".cache/editions",
+    "book/_build",
+)
+
+
+def editions_benchmark(tree: Path, python: str) -> dict[str, float]:
+    """Cold build of the English edition alone (BOOK_EDITIONS=en), then a cold build of all three,
+    then a no-change rebuild of all three. Target (issue #13): the two extra editions add at most
+    1.5x the English build's time; the no-change rebuild stays under 5 s."""
+
+    def cold() -> None:
+        for name in COLD_CACHES:
+            shutil.rmtree(tree / name, ignore_errors=True)
+
+    figures: dict[str, float] = {}
+    cold()
+    english = {**os.environ, "BOOK_EDITIONS": "en"}
+    print("· English edition alone, cold", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    subprocess.run([python, "-m", "helpers", "build"], cwd=tree, env=english, check=True, capture_output=True)
+    figures["english_cold_s"] = time.perf_counter() - started
+    cold()
+    figures["three_cold_s"], _ = timed("fi, sv and en, cold", [python, "-m", "helpers", "build"], tree)
+    figures["three_noop_s"], _ = timed("fi, sv and en, nothing changed", [python, "-m", "helpers", "build"], tree)
+    figures["extra_s"] = figures["three_cold_s"] - figures["english_cold_s"]
+    figures["extra_ratio"] = figures["extra_s"] / figures["english_cold_s"]
+    return figures
+
+
+def print_editions(figures: dict[str, float]) -> None:
+    print("Editions (fi, sv, en from one source; cold = empty run, Sphinx, image and PDF caches):")
+    print(f"  English edition alone, cold:     {figures['english_cold_s']:6.1f} s")
+    print(f"  three editions, cold:            {figures['three_cold_s']:6.1f} s")
+    print(
+        f"  the two extra editions add:      {figures['extra_s']:6.1f} s = {figures['extra_ratio']:.2f}x "
+        "the English build (target <= 1.5x)"
+    )
+    print(f"  no-change rebuild of all three:  {figures['three_noop_s']:6.1f} s (target < 5 s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-place", action="store_true", help="benchmark this work tree instead of a fresh clone")
     parser.add_argument("--keep", action="store_true", help="keep the temporary clone")
     parser.add_argument("--batch", action="store_true", help="only the batch engine against naive papermill")
     parser.add_argument(
+        "--editions",
+        action="store_true",
+        help="only the cost of the fi and sv editions (fresh clone unless --in-place)",
+    )
+    parser.add_argument(
         "--pages", action="store_true", help="only measure the pages of the book already built in this work tree"
     )
     args = parser.parse_args()
     if args.pages:
-        html_dir = ROOT / "book" / "_build" / "html"
+        html_dir = ROOT / "book" / "_build" / "html" / "en"  # the English edition
         if not (html_dir / "index.html").exists():
             print("error: no built book in book/_build/html: run `make book` first", file=sys.stderr)
             return 2
@@ -382,6 +438,13 @@ def main() -> int:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tree)], check=True)
     python = str(tree / ".venv" / "bin" / "python")
     figures: dict[str, object] = {}
+    if args.editions:
+        if not args.in_place:
+            timed("set-up (venv from uv.lock, kernel, npm)", ["make", "setup"], tree)
+        edition_figures = editions_benchmark(tree, python)
+        print_editions(edition_figures)
+        print(json.dumps(edition_figures), file=sys.stderr)
+        return 0
 
     figures["setup_s"], _ = timed("set-up (venv from uv.lock, kernel, npm)", ["make", "setup"], tree)
     figures["full_build_s"], output = timed("full build", [python, "-m", "helpers", "build"], tree)

@@ -48,6 +48,8 @@ class Page:
     title: str | None = None
     chapter: str | None = None  # the chapter module (helpers.chapters) that validates and prepares it
     family: str | None = None  # the family this page was expanded from, if any
+    # Editions in which the page is complete; `python -m helpers i18n check` enforces them.
+    translated: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -105,7 +107,7 @@ class RunPlan:
 def _page(raw: Any, where: str) -> Page:
     if not isinstance(raw, dict) or "page" not in raw:
         raise ParameterError(f"{where}: each entry needs a 'page' (path under book/ without suffix); got {raw!r}")
-    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter"}
+    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "translated"}
     unknown = set(raw) - allowed
     if unknown:
         raise ParameterError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -122,6 +124,7 @@ def _page(raw: Any, where: str) -> Page:
         generated=generated,
         title=raw.get("title"),
         chapter=raw.get("chapter"),
+        translated=_translated(raw.get("translated"), where),
     )
     if page.kind == "notebook" and not page.notebook_path.exists():
         raise ParameterError(f"{where}: notebook {page.notebook} does not exist (path from the repository root)")
@@ -137,9 +140,21 @@ def _page(raw: Any, where: str) -> Page:
     return page
 
 
+def _translated(raw: Any, where: str) -> tuple[str, ...]:
+    """The `translated` list of an entry: editions other than English, each once."""
+    from helpers.i18n import LANGUAGES, SOURCE_LANGUAGE
+
+    if raw is None:
+        return ()
+    others = [code for code in LANGUAGES if code != SOURCE_LANGUAGE]
+    if not isinstance(raw, list) or any(code not in others for code in raw) or len(set(raw)) != len(raw):
+        raise ParameterError(f"{where}: 'translated' lists editions among {others}, each once; got {raw!r}")
+    return tuple(raw)
+
+
 # ------------------------------------------------------------------------------ families
 
-FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over"}
+FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over", "translated"}
 
 
 def municipalities_in_release(division: int = 2021) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -241,6 +256,7 @@ def expand_family(raw: dict, where: str) -> list[Page]:
             # template (validated by its annotated parameters cell).
             chapter=raw.get("chapter"),
             family=name,
+            translated=_translated(raw.get("translated"), where),
         )
         pages.append(page)
     if not pages[0].notebook_path.exists():
@@ -289,7 +305,8 @@ def load_run_plan(path: Path = RUN_PLAN_PATH) -> RunPlan:
 
 
 def toc_from_plan(plan: RunPlan) -> dict:
-    """The Jupyter Book table of contents that the run plan implies."""
+    """The Jupyter Book table of contents that the run plan implies (every edition's: Sphinx
+    translates the part captions from the root page's prose catalogue)."""
     return {
         "format": "jb-book",
         "root": plan.root.page,
