@@ -202,3 +202,14 @@ def test_charts_of_the_finnish_edition_use_the_decimal_comma(site):
     assert "Kuvio 1.1." in html and "Mediaanikunta" in html
     swedish = (site / "sv" / "chapters" / "introduction.html").read_text(encoding="utf-8")
     assert "Tammerfors" in swedish and "Torneå" in swedish and "Reso" in swedish
+
+
+def test_the_run_plan_refuses_a_translated_list_naming_an_unknown_edition(tmp_path):
+    from helpers.errors import ParameterError
+
+    plan = tmp_path / "runplan.yml"
+    plan.write_text("root:\n  page: pages/how-to-cite\n  translated: [fi, de]\nparts: []\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"'translated' lists editions among \['fi', 'sv'\]"):
+        load_run_plan(plan)
+    plan.write_text("root:\n  page: pages/how-to-cite\n  translated: [sv]\nparts: []\n", encoding="utf-8")
+    assert load_run_plan(plan).root.translated == ("sv",)
