@@ -38,6 +38,11 @@ date, the second must execute nothing). It prints wall and CPU time (the machine
 wall time alone says little), where the time goes (papermill and the kernels around the cells,
 the analysis inside the cells, the same analysis in one plain process) and what each step
 executed. Target (issue #12): >= 300 specifications in < 3 minutes; a no-change rerun executes none.
+    .venv/bin/python scripts/benchmark.py --editions # what the fi and sv editions cost
+
+`--editions` builds, from cold caches, the English edition alone (BOOK_EDITIONS=en), then all three,
+then rebuilds all three with nothing changed. Targets (issue #13): the two extra editions add at
+most 1.5x the English build's time; the no-change rebuild stays under 5 s.
 """
 
 from __future__ import annotations
@@ -133,7 +138,7 @@ def record_response_sizes(page) -> dict[str, int]:
 def measure_pages(tree: Path) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    html_dir = tree / "book" / "_build" / "html"
+    html_dir = tree / "book" / "_build" / "html" / "en"  # the English edition
 
     base, server = serve_static(html_dir)
     rows = []
@@ -625,7 +630,7 @@ def municipality_benchmark(runs: int = 24, workers: int = 2) -> dict:
 
     # 4. Page weights.
     pages = [p for p in book_pages(ROOT) if p.startswith(FAMILY_PREFIX)]
-    figures["weights"] = own_page_bytes(ROOT / "book" / "_build" / "html", pages)
+    figures["weights"] = own_page_bytes(ROOT / "book" / "_build" / "html" / "en", pages)
     return figures
 
 
@@ -686,6 +691,53 @@ def print_municipalities(figures: dict) -> None:
         )
 
 
+# ------------------------------------------------------------------------------ editions
+
+COLD_CACHES = (
+    ".cache/runs",
+    ".cache/jupyter-book",
+    ".cache/pdf",
+    ".cache/figure-images",
+    ".cache/editions",
+    "book/_build",
+)
+
+
+def editions_benchmark(tree: Path, python: str) -> dict[str, float]:
+    """Cold build of the English edition alone (BOOK_EDITIONS=en), then a cold build of all three,
+    then a no-change rebuild of all three. Target (issue #13): the two extra editions add at most
+    1.5x the English build's time; the no-change rebuild stays under 5 s."""
+
+    def cold() -> None:
+        for name in COLD_CACHES:
+            shutil.rmtree(tree / name, ignore_errors=True)
+
+    figures: dict[str, float] = {}
+    cold()
+    english = {**os.environ, "BOOK_EDITIONS": "en"}
+    print("· English edition alone, cold", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    subprocess.run([python, "-m", "helpers", "build"], cwd=tree, env=english, check=True, capture_output=True)
+    figures["english_cold_s"] = time.perf_counter() - started
+    cold()
+    figures["three_cold_s"], _ = timed("fi, sv and en, cold", [python, "-m", "helpers", "build"], tree)
+    figures["three_noop_s"], _ = timed("fi, sv and en, nothing changed", [python, "-m", "helpers", "build"], tree)
+    figures["extra_s"] = figures["three_cold_s"] - figures["english_cold_s"]
+    figures["extra_ratio"] = figures["extra_s"] / figures["english_cold_s"]
+    return figures
+
+
+def print_editions(figures: dict[str, float]) -> None:
+    print("Editions (fi, sv, en from one source; cold = empty run, Sphinx, image and PDF caches):")
+    print(f"  English edition alone, cold:     {figures['english_cold_s']:6.1f} s")
+    print(f"  three editions, cold:            {figures['three_cold_s']:6.1f} s")
+    print(
+        f"  the two extra editions add:      {figures['extra_s']:6.1f} s = {figures['extra_ratio']:.2f}x "
+        "the English build (target <= 1.5x)"
+    )
+    print(f"  no-change rebuild of all three:  {figures['three_noop_s']:6.1f} s (target < 5 s)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--in-place", action="store_true", help="benchmark this work tree instead of a fresh clone")
@@ -696,12 +748,17 @@ def main() -> int:
     )
     parser.add_argument("--changed-page", help=argparse.SUPPRESS)  # internal: one build with a page's parameter changed
     parser.add_argument(
+        "--editions",
+        action="store_true",
+        help="only the cost of the fi and sv editions (fresh clone unless --in-place)",
+    )
+    parser.add_argument(
         "--pages", action="store_true", help="only measure the pages of the book already built in this work tree"
     )
     parser.add_argument("--sweep", action="store_true", help="only the robustness sweep through the batch engine")
     args = parser.parse_args()
     if args.pages:
-        html_dir = ROOT / "book" / "_build" / "html"
+        html_dir = ROOT / "book" / "_build" / "html" / "en"  # the English edition
         if not (html_dir / "index.html").exists():
             print("error: no built book in book/_build/html: run `make book` first", file=sys.stderr)
             return 2
@@ -735,6 +792,13 @@ def main() -> int:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tree)], check=True)
     python = str(tree / ".venv" / "bin" / "python")
     figures: dict[str, object] = {}
+    if args.editions:
+        if not args.in_place:
+            timed("set-up (venv from uv.lock, kernel, npm)", ["make", "setup"], tree)
+        edition_figures = editions_benchmark(tree, python)
+        print_editions(edition_figures)
+        print(json.dumps(edition_figures), file=sys.stderr)
+        return 0
 
     figures["setup_s"], _ = timed("set-up (venv from uv.lock, kernel, npm)", ["make", "setup"], tree)
     figures["full_build_s"], output = timed("full build", [python, "-m", "helpers", "build"], tree)

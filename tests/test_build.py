@@ -128,11 +128,10 @@ def test_a_failing_jupyter_book_build_leaves_the_last_good_book_in_place(tmp_pat
     (source / "_config.yml").write_text("title: synthetic\nexecute:\n  execute_notebooks: 'off'\n")
     (source / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
     (source / "intro.md").write_text("# Synthetic\n\nA link to {doc}`a-page-that-does-not-exist`.\n")
-    monkeypatch.setattr(build, "BOOK_DIR", source)
     monkeypatch.setattr(build, "WORK_BUILD_DIR", tmp_path / "work")
     monkeypatch.setattr(build, "CACHE_DIR", tmp_path)
     with pytest.raises(BuildError, match="Jupyter Book build failed"):
-        build.jupyter_book_build()
+        build.jupyter_book_build({"en": source})
     assert (last_good_book / "index.html").read_text() == "last good book"
 
 
@@ -201,11 +200,16 @@ def synthetic_publishing(tmp_path, monkeypatch):
     return tmp_path / "source", html
 
 
+def _build_synthetic(source):
+    """The synthetic book as the one edition 'en', published under html/en/."""
+    build.jupyter_book_build({"en": source})
+
+
 def test_republishing_is_one_atomic_step_and_holds_exactly_the_new_build(synthetic_publishing, monkeypatch):
     source, html = synthetic_publishing
     _synthetic_book(source, {"intro": "# Synthetic\n", "old": "# Old page\n"}, {"release-a.json": "[1]"})
-    build.jupyter_book_build()
-    assert (html / "old.html").is_file() and (html / "chart-data" / "release-a.json").is_file()
+    _build_synthetic(source)
+    assert (html / "en" / "old.html").is_file() and (html / "en" / "chart-data" / "release-a.json").is_file()
 
     # the next build: another data release's chart data, one page fewer; every rename made slow,
     # so a swap done in two renames would leave a gap a polling reader cannot miss
@@ -230,14 +234,14 @@ def test_republishing_is_one_atomic_step_and_holds_exactly_the_new_build(synthet
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        build.jupyter_book_build()
+        _build_synthetic(source)
     finally:
         stop.set()
         thread.join()
     assert reads[0] > 0 and misses[0] == 0, f"index.html was missing {misses[0]} times during the swap"
-    assert "second edition" in (html / "intro.html").read_text()
-    assert sorted(p.name for p in (html / "chart-data").iterdir()) == ["release-b.json"]
-    assert not (html / "old.html").exists(), "a page no longer built must not stay published"
+    assert "second edition" in (html / "en" / "intro.html").read_text()
+    assert sorted(p.name for p in (html / "en" / "chart-data").iterdir()) == ["release-b.json"]
+    assert not (html / "en" / "old.html").exists(), "a page no longer built must not stay published"
 
 
 def test_versions_are_pruned_and_an_interrupted_copy_leaves_the_book(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from helpers.charts.downloads import read_csv_records, tabular_data_urls
 from helpers.paths import BOOK_DIR
 
-HTML_DIR = BOOK_DIR / "_build" / "html"
+HTML_DIR = BOOK_DIR / "_build" / "html" / "en"  # the English edition
 CHART_DATA = HTML_DIR / "chart-data"
 
 

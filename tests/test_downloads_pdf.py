@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from helpers.book.pdf import PDF_NAME, chapters, toc_pages
 from helpers.paths import BOOK_DIR
 
-HTML_DIR = BOOK_DIR / "_build" / "html"
+HTML_DIR = BOOK_DIR / "_build" / "html" / "en"  # the English edition
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,16 @@ def _build(args: argparse.Namespace) -> int:
     return build_book(force=args.force, scheduler=args.scheduler, workers=args.workers)
 
 
+def _i18n(args: argparse.Namespace) -> int:
+    from helpers.book import i18n_catalogues
+
+    if args.action == "update":
+        i18n_catalogues.update_code_catalogues()
+        i18n_catalogues.update_prose_catalogues()
+        return 0
+    return i18n_catalogues.check()
+
+
 def _validate(args: argparse.Namespace) -> int:
     from helpers.book.build import validate_plan
     from helpers.book.runplan import load_run_plan
@@ -157,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild the HTML even when nothing changed")
     add_batch_options(build)
     build.set_defaults(func=_build)
+
+    i18n = commands.add_parser(
+        "i18n", help="translations: `update` the catalogues from the sources, `check` what is untranslated"
+    )
+    i18n.add_argument("action", choices=["update", "check"])
+    i18n.set_defaults(func=_i18n)
 
     validate = commands.add_parser("validate", help="validate the run plan's parameters without running anything")
     validate.set_defaults(func=_validate)

@@ -12,7 +12,8 @@ import pytest
 
 from helpers.paths import BOOK_DIR
 
-HTML_DIR = BOOK_DIR / "_build" / "html"
+SITE_DIR = BOOK_DIR / "_build" / "html"  # the three editions side by side, and the root page
+HTML_DIR = SITE_DIR / "en"  # the English edition, which most tests drive
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -32,9 +33,14 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def html_dir() -> Path:
-    if not (HTML_DIR / "index.html").exists():
-        pytest.fail(f"no built book at {HTML_DIR}: run `make book` first (`make test` does)")
+def site_dir() -> Path:
+    if not (SITE_DIR / "index.html").exists() or not (HTML_DIR / "index.html").exists():
+        pytest.fail(f"no built book at {SITE_DIR}: run `make book` first (`make test` does)")
+    return SITE_DIR
+
+
+@pytest.fixture(scope="session")
+def html_dir(site_dir) -> Path:
     return HTML_DIR
 
 
@@ -44,8 +50,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def server_url(html_dir):
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+def server_url(site_dir):
+    """The whole published book (root page and the three editions) on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -65,4 +72,5 @@ def browser():
 
 @pytest.fixture(params=["http", "file"])
 def base_url(request, server_url, html_dir):
-    return server_url if request.param == "http" else html_dir.as_uri() + "/"
+    """The English edition's folder, served and from disk."""
+    return server_url + "en/" if request.param == "http" else html_dir.as_uri() + "/"

@@ -42,7 +42,7 @@ def test_a_printed_chapter_shows_every_chart(browser, server_url, html_dir, tmp_
     context = browser.new_context(java_script_enabled=javascript)
     try:
         page = context.new_page()
-        page.goto(server_url + CHAPTER, wait_until="load")
+        page.goto(server_url + "en/" + CHAPTER, wait_until="load")
         if javascript:
             page.wait_for_function(
                 "document.querySelectorAll('.book-chart[data-rendered=\"true\"]').length === "

@@ -73,6 +73,7 @@ class RunOutcome:
     kernel_events: list[str]
     learned_preload: list[str]
     worker: str
+    untranslated: list[list[str]] = field(default_factory=list)  # [lang, message] that fell back to English
 
 
 # The worker side lives in helpers.book.warm (papermill, nbclient, jupyter_client): imported on

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.book import batch, publish
+from helpers.book import batch, editions, publish
 from helpers.book import record as run_record
 from helpers.book.kernels import KERNEL_MANAGER_CLASS
 from helpers.book.locking import book_lock
@@ -29,10 +29,12 @@ from helpers.book.params import validate_parameters
 from helpers.book.runplan import Page, RunPlan, load_run_plan, toc_text
 from helpers.chapters.numbering import CHAPTER_NUMBER_ENV
 from helpers.errors import BuildError, ParameterError
+from helpers.i18n import SOURCE_LANGUAGE
 from helpers.paths import BOOK_DIR, CACHE_DIR, REPO_ROOT
 
+EDITIONS = editions.built_editions()  # fi, sv, en (BOOK_EDITIONS=en builds one, e.g. to benchmark)
 RUNS_DIR = CACHE_DIR / "runs"
-EXTRA_DIR = BOOK_DIR / "_extra"
+EXTRA_DIR = BOOK_DIR / "_extra"  # the English edition's; the others' are in their source folders
 FAVICON_ICO = BOOK_DIR / "_static" / "favicon.ico"  # favicon.svg as a 32x32 PNG in an ICO container
 HTML_DIR = BOOK_DIR / "_build" / "html"
 WORK_BUILD_DIR = CACHE_DIR / "jupyter-book"
@@ -79,7 +81,7 @@ def code_hash() -> str:
     """Hash the package's code and the lock: a changed helper re-executes the notebooks using it."""
     digest = hashlib.sha256()
     for path in sorted((REPO_ROOT / "src" / "helpers").rglob("*")):
-        if path.suffix in (".py", ".csv", ".json", ".yml") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".csv", ".json", ".yml", ".po") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(REPO_ROOT)).encode())
             digest.update(path.read_bytes())
     for extra in ("uv.lock",):
@@ -138,6 +140,32 @@ class RunResult:
     seconds: float
     cached: bool
     executed_at: str
+    edition: str | None = None  # the edition this run is for; None: one run shared by every edition
+
+
+def edition_parameter(page: Page) -> str | None:
+    """The parameter that carries the edition's language into the page's run (``lang``), or None
+    when the chapter's output does not depend on the language: then one run serves every edition
+    and only its prose is translated (by Sphinx)."""
+    if not page.chapter:
+        return None
+    from helpers.chapters import chapter_module
+
+    return getattr(chapter_module(page.chapter), "EDITION_PARAMETER", None)
+
+
+def page_runs(plan: RunPlan, validated: dict[str, dict[str, Any]]) -> list[tuple[Page, str | None, dict[str, Any]]]:
+    """(page, edition, checked parameters) of every run the editions need: one run per edition for
+    a page whose chapter takes the edition's language, one shared run for any other page."""
+    runs: list[tuple[Page, str | None, dict[str, Any]]] = []
+    for page in plan.notebook_pages():
+        name = edition_parameter(page)
+        if name is None:
+            runs.append((page, None, validated[page.page]))
+            continue
+        for lang in EDITIONS:
+            runs.append((page, lang, {**validated[page.page], name: lang}))
+    return runs
 
 
 def hide_injected_parameters(path: Path) -> None:
@@ -267,19 +295,21 @@ def run_pages(
 
     code = code_hash()
     pages = plan.notebook_pages() if pages is None else pages
+    wanted = {page.page for page in pages}
+    runs = [run for run in page_runs(plan, validated) if run[0].page in wanted]
     numbers = plan.chapter_numbers()
     templates: dict[str, tuple[str, str]] = {}  # notebook -> (text, source hash)
     preload = _read_preload()
-    results: dict[str, RunResult] = {}
+    results: dict[tuple[str, str | None], RunResult] = {}  # (page, edition) -> its run
     failures: list[str] = []
     learned: dict[str, list[str]] = {}
     inputs_of: dict[str, dict[str, str]] = {}  # page -> {family: digest of its results}
 
-    def execute(stage: list[Page]) -> None:
-        pending: dict[str, list[Page]] = {}  # identity -> the pages it makes
+    def execute(stage: list[tuple[Page, str | None, dict[str, Any]]]) -> None:
+        pending: dict[str, list[tuple[Page, str | None, dict[str, Any]]]] = {}  # identity -> the runs it makes
         specs: list[batch.RunSpec] = []
         reused = 0
-        for page in stage:
+        for page, edition, parameters in stage:
             assert page.notebook is not None
             if page.notebook not in templates:
                 templates[page.notebook] = (
@@ -287,30 +317,34 @@ def run_pages(
                     notebook_source_hash(page.notebook_path),
                 )
             text, source = templates[page.notebook]
-            given = {name: validated[page.page][name] for name in page.parameters}
+            language = edition_parameter(page)
+            given = {name: parameters[name] for name in page.parameters}
+            if language:
+                given[language] = parameters[language]
             number = numbers.get(page.page)
-            identity = run_identity(page, validated[page.page], code, source, number, inputs_of.get(page.page))
+            identity = run_identity(page, parameters, code, source, number, inputs_of.get(page.page))
             meta = _cached_run(RUNS_DIR / identity, data_checksums)
             if meta is not None:
-                results[page.page] = RunResult(
+                results[page.page, edition] = RunResult(
                     page,
-                    validated[page.page],
+                    parameters,
                     meta["key"],
                     RUNS_DIR / identity,
                     meta["seconds"],
                     True,
                     meta["executed_at"],
+                    edition,
                 )
                 reused += 1
                 continue
             if identity in pending:  # two pages made by the same run: execute it once
-                pending[identity].append(page)
+                pending[identity].append((page, edition, parameters))
                 continue
-            pending[identity] = [page]
+            pending[identity] = [(page, edition, parameters)]
             specs.append(
                 batch.RunSpec(
                     key=identity,
-                    label=page.page,
+                    label=page.page if edition is None else f"{page.page} [{edition}]",
                     template_name=page.notebook,
                     template_text=text,
                     parameters=given,
@@ -327,7 +361,7 @@ def run_pages(
         if not stage:
             return
         say(
-            f"{reused} of {len(stage)} runs up to date; executing {len(specs)}"
+            f"{reused} of {len(stage)} runs up to date (editions {', '.join(EDITIONS)}); executing {len(specs)}"
             + (f" on the Dask cluster at {scheduler}" if scheduler and specs else "")
             + (f" on {workers or min(len(specs), os.cpu_count() or 1)} warm kernels" if specs and not scheduler else "")
         )
@@ -335,68 +369,77 @@ def run_pages(
 
         def record(outcome: batch.RunOutcome) -> None:
             identity = outcome.key
-            page = pending[identity][0]
+            page, _edition, parameters = pending[identity][0]
             if not outcome.ok:
                 failed = _store_failure(identity, outcome)
                 where = f"\n    failed notebook: {failed}" if failed else ""
-                failures.append(f"{page.page} ({page.notebook}): {outcome.error}{where}")
-                progress.update(page.page, f"FAILED: {outcome.error}", failed=True)
+                failures.append(f"{outcome.label} ({page.notebook}): {outcome.error}{where}")
+                progress.update(outcome.label, f"FAILED: {outcome.error}", failed=True)
                 return
             executed_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             datasets = {name: data_checksums.get(name) for name in outcome.datasets_read}
             inputs = inputs_of.get(page.page)
-            key = run_key(page, validated[page.page], datasets, code, numbers.get(page.page), inputs)
+            key = run_key(page, parameters, datasets, code, numbers.get(page.page), inputs)
             meta = {
                 "page": page.page,
                 "notebook": page.notebook,
-                "parameters": validated[page.page],
+                "parameters": parameters,
                 "seconds": round(outcome.seconds, 2),
                 "executed_at": executed_at,
                 "key": key,
                 "identity": identity,
                 "datasets": datasets,
+                "untranslated": outcome.untranslated,
                 "worker": outcome.worker,
                 **({"inputs": inputs} if inputs else {}),
             }
             folder = _store_run(identity, outcome, meta)
             notebook = page.notebook or ""
             learned[notebook] = list(dict.fromkeys([*learned.get(notebook, []), *outcome.learned_preload]))
-            for same in pending[identity]:
-                results[same.page] = RunResult(
-                    same, validated[same.page], key, folder, outcome.seconds, False, executed_at
+            for same, edition, same_parameters in pending[identity]:
+                results[same.page, edition] = RunResult(
+                    same, same_parameters, key, folder, outcome.seconds, False, executed_at, edition
                 )
-            progress.update(page.page, f"executed in {outcome.seconds:.1f} s")
+            progress.update(outcome.label, f"executed in {outcome.seconds:.1f} s")
 
         try:
             batch.run_batch(specs, workers=workers, scheduler=scheduler, on_outcome=record)
         finally:
             progress.close()
 
-    execute([page for page in pages if not page.needs])
-    dependent = [page for page in pages if page.needs]
+    execute([run for run in runs if not run[0].needs])
+    dependent = [run for run in runs if run[0].needs]
     if dependent and not failures:
         digests: dict[str, str] = {}
-        for family in sorted({name for page in dependent for name in page.needs}):
-            runs = [results[page.page] for page in plan.family_pages(family) if page.page in results]
-            if len(runs) != len(plan.family_pages(family)):
+        for family in sorted({name for page, _, _ in dependent for name in page.needs}):
+            members = plan.family_pages(family)
+            collected = [results[page.page, None] for page in members if (page.page, None) in results]
+            if len(collected) != len(members):
                 raise BuildError(f"family {family!r} was not run; run the whole plan (`python -m helpers build`)")
-            records = sweep.read_runs([(run.page.page, run.folder / "notebook.ipynb") for run in runs])
+            records = sweep.read_runs([(run.page.page, run.folder / "notebook.ipynb") for run in collected])
             digests[family] = sweep.results_digest(records)
             say(f"family {family}: {len(records)} results collected (digest {digests[family][:12]})")
-        for page in dependent:
+        for page, _, _ in dependent:
             inputs_of[page.page] = {name: digests[name] for name in page.needs}
         execute(dependent)
     elif dependent:
-        failures.append(f"not run, because runs they read failed: {', '.join(page.page for page in dependent)}")
+        failures.append(
+            f"not run, because runs they read failed: {', '.join(sorted({page.page for page, _, _ in dependent}))}"
+        )
     if learned:
         PRELOAD_FILE.parent.mkdir(parents=True, exist_ok=True)
         PRELOAD_FILE.write_text(json.dumps({**preload, **learned}, indent=1, sort_keys=True), encoding="utf-8")
     if failures:
         raise BuildError(
-            f"{len(failures)} of {len(pages)} runs failed (the others are cached; the last good book is unchanged):\n  "
+            f"{len(failures)} of {len(runs)} runs failed (the others are cached; the last good book is unchanged):\n  "
             + "\n  ".join(failures)
         )
-    return [results[page.page] for page in pages]
+    return [results[page.page, edition] for page, edition, _ in runs]
+
+
+def edition_results(results: list[RunResult], lang: str) -> list[RunResult]:
+    """The runs that make ``lang``'s edition: its own runs and the shared ones, in page order."""
+    return [result for result in results if result.edition in (None, lang)]
 
 
 def run_families(
@@ -460,12 +503,26 @@ def figure_image_files(chart_files: dict[str, bytes]) -> dict[str, bytes]:
     return figure_images(chart_files, CACHE_DIR / "figure-images", CHART_DATA_URL_PREFIX, vega_lite_version(), say)
 
 
-def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> int:
-    """Put executed notebooks, chart data, vendor scripts and generated pages under book/."""
-    changed = 0
-    results = [result for result in results if result.page.publish]  # a sweep's runs are not pages
+def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang: str = SOURCE_LANGUAGE) -> int:
+    """Put one edition's executed notebooks, chart data, vendor scripts and generated pages into its
+    source folder (``book/`` itself for English; a mirror of ``book/`` for the others)."""
+    source_dir = editions.source_dir(lang)
+    # a sweep's runs are not pages
+    results = [result for result in edition_results(results, lang) if result.page.publish]
+    generated: dict[str, bytes] = {}  # path under the source folder -> content
     for result in results:
-        changed += _write_if_changed(result.page.output_path, (result.folder / "notebook.ipynb").read_bytes())
+        generated[result.page.output_path.relative_to(BOOK_DIR).as_posix()] = (
+            result.folder / "notebook.ipynb"
+        ).read_bytes()
+    for page in plan.pages():
+        if page.generated == "run_record":
+            generated[page.output_path.relative_to(BOOK_DIR).as_posix()] = run_record.record_markdown(record).encode()
+    generated["_toc.yml"] = toc_text(plan).encode("utf-8")
+    if lang == SOURCE_LANGUAGE:
+        changed = sum(_write_if_changed(source_dir / name, data) for name, data in generated.items())
+    else:
+        generated["_config.yml"] = editions.config_text(lang).encode("utf-8")
+        changed = editions.sync_sources(source_dir, generated, _write_if_changed)
     chart_files: dict[str, bytes] = {}
     for result in results:
         data_dir = result.folder / "chart-data"
@@ -473,7 +530,8 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> i
             for path in data_dir.iterdir():
                 chart_files[path.name] = path.read_bytes()
     chart_files.update(figure_image_files(chart_files))
-    changed += _sync_folder(EXTRA_DIR / "chart-data", chart_files)
+    extra_dir = source_dir / "_extra"
+    changed += _sync_folder(extra_dir / "chart-data", chart_files)
     vendor = {"vega-bundle.js": vega_bundle_bytes()}
     if not HTML_MANAGER_DIST.joinpath("embed-amd.js").exists():
         raise BuildError(
@@ -487,83 +545,113 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict) -> i
                 "(the README's `make book` does it for you)"
             )
         vendor[name] = source.read_bytes()
-    changed += _sync_folder(EXTRA_DIR / "_vendor", vendor)
+    changed += _sync_folder(extra_dir / "_vendor", vendor)
     # Browsers ask for /favicon.ico at the site's root whatever the pages link (a 404 there is a
     # console error); html_extra_path puts _extra/favicon.ico at the book's root.
-    changed += _write_if_changed(EXTRA_DIR / "favicon.ico", FAVICON_ICO.read_bytes())
-    for stray in set(EXTRA_DIR.iterdir()) - {
-        EXTRA_DIR / "chart-data",
-        EXTRA_DIR / "_vendor",
-        EXTRA_DIR / "favicon.ico",
+    changed += _write_if_changed(extra_dir / "favicon.ico", FAVICON_ICO.read_bytes())
+    for stray in set(extra_dir.iterdir()) - {
+        extra_dir / "chart-data",
+        extra_dir / "_vendor",
+        extra_dir / "favicon.ico",
     }:
         stray.unlink() if stray.is_file() or stray.is_symlink() else shutil.rmtree(stray)
         changed += 1
-    for page in plan.pages():
-        if page.generated == "run_record":
-            changed += _write_if_changed(page.output_path, run_record.record_markdown(record).encode("utf-8"))
-    changed += _write_if_changed(BOOK_DIR / "_toc.yml", toc_text(plan).encode("utf-8"))
     return changed
 
 
-def sources_fingerprint() -> str:
-    """Everything Jupyter Book reads, hashed: equal fingerprints mean an identical book."""
-    digest = hashlib.sha256()
-    for path in sorted(BOOK_DIR.rglob("*")):
-        relative = path.relative_to(BOOK_DIR)
-        if relative.parts[0] == "_build" or not path.is_file() or ".ipynb_checkpoints" in relative.parts:
+def _hash_tree(digest: Any, folder: Path, label: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if (
+            relative.parts[0] == "_build"
+            or not path.is_file()
+            or ".ipynb_checkpoints" in relative.parts
+            or path.suffix == ".mo"  # compiled by Sphinx from the .po during a build
+        ):
             continue
-        digest.update(str(relative).encode())
+        digest.update(f"{label}/{relative}".encode())
         digest.update(path.read_bytes())
+
+
+def sources_fingerprint() -> str:
+    """Everything the editions' Jupyter Book builds read, hashed: equal fingerprints mean an identical book."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, BOOK_DIR, SOURCE_LANGUAGE)
+    for lang in EDITIONS:
+        if lang != SOURCE_LANGUAGE and editions.source_dir(lang).exists():
+            _hash_tree(digest, editions.source_dir(lang), lang)
     digest.update(
         (REPO_ROOT / "data" / "references.bib").read_bytes()
         if (REPO_ROOT / "data" / "references.bib").exists()
         else b""
     )
+    for path in (Path(__file__).with_name("editions.py"), Path(__file__).with_name("sphinx_offline.py")):
+        digest.update(path.read_bytes())  # what every page says around its content (switcher, links)
     return digest.hexdigest()
 
 
-def jupyter_book_build() -> None:
-    """Build into a working folder; on success publish the result as book/_build/html."""
-    command = [
+def _jupyter_book_command(lang: str, source_dir: Path) -> list[str]:
+    return [
         str(Path(sys.executable).with_name("jupyter-book")),
         "build",
-        str(BOOK_DIR),
+        str(source_dir),
         "--path-output",
-        str(WORK_BUILD_DIR),
+        str(WORK_BUILD_DIR / lang),
         "-W",
         "-n",
         "--keep-going",
         "--builder",
         "html",
     ]
+
+
+def jupyter_book_build(sources: dict[str, Path] | None = None) -> None:
+    """Build every edition (``sources``: language -> source folder; by default the three editions')
+    into a working folder; on success publish them as one book (``book/_build/html/{fi,sv,en}/``
+    and the root page that opens the reader's language)."""
+    if sources is None:
+        sources = {lang: editions.source_dir(lang) for lang in EDITIONS}
     # Sphinx never deletes an output it no longer makes (chart data of another release, a page taken
     # out of the plan): start every build from an empty HTML folder. The parsed documents
     # (_build/.doctrees) are kept, so unchanged pages are not read again, only written.
-    shutil.rmtree(WORK_BUILD_DIR / "_build" / "html", ignore_errors=True)
-    log_path = CACHE_DIR / "jupyter-book.log"
-    say("building the book with Jupyter Book (-W -n --keep-going) ...")
+    say(f"building the editions {', '.join(sources)} with Jupyter Book (-W -n --keep-going) ...")
     started = time.perf_counter()
-    with open(log_path, "w", encoding="utf-8") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    output = log_path.read_text(encoding="utf-8", errors="replace")
-    problems = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
-    if completed.returncode != 0 or problems:
-        shown = "\n  ".join(problems[:20]) or output[-2000:]
-        raise BuildError(f"Jupyter Book build failed (log: {log_path}):\n  {shown}\nthe last good book is unchanged")
-    pdf_edition(WORK_BUILD_DIR / "_build" / "html")  # printed before publishing: part of the same book
-    publish.publish(WORK_BUILD_DIR / "_build" / "html", HTML_DIR, PUBLISHED_MANIFEST)
+    running = {}
+    for lang, source_dir in sources.items():
+        shutil.rmtree(WORK_BUILD_DIR / lang / "_build" / "html", ignore_errors=True)
+        log_path = CACHE_DIR / f"jupyter-book-{lang}.log"
+        log = open(log_path, "w", encoding="utf-8")
+        process = subprocess.Popen(
+            _jupyter_book_command(lang, source_dir), stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+        )
+        running[lang] = (process, log, log_path)
+    errors = []
+    for lang, (process, log, log_path) in running.items():
+        returncode = process.wait()
+        log.close()
+        output = log_path.read_text(encoding="utf-8", errors="replace")
+        problems = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+        if returncode != 0 or problems:
+            shown = "\n  ".join(problems[:20]) or output[-2000:]
+            errors.append(f"edition {lang} (log: {log_path}):\n  {shown}")
+    if errors:
+        raise BuildError("Jupyter Book build failed: " + "\n".join(errors) + "\nthe last good book is unchanged")
+    built = {lang: WORK_BUILD_DIR / lang / "_build" / "html" for lang in sources}
+    for lang, html_dir in built.items():
+        pdf_edition(html_dir, lang, sources[lang])  # printed before publishing: part of the same book
+    publish.publish(built, HTML_DIR, PUBLISHED_MANIFEST, editions.root_files(tuple(sources)))
     say(f"book built in {time.perf_counter() - started:.1f} s: {os.path.relpath(HTML_DIR, REPO_ROOT)}/index.html")
 
 
-def pdf_edition(html_dir: Path) -> None:
-    """The PDF edition, printed by chromium from the built HTML; cached, so reprinted only on change."""
+def pdf_edition(html_dir: Path, lang: str, source_dir: Path) -> None:
+    """One edition's PDF, printed by chromium from its built HTML; cached, so reprinted only on change."""
     import yaml
 
     from helpers.book.pdf import build_pdf
 
-    title = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))["title"]
+    title = yaml.safe_load((source_dir / "_config.yml").read_text(encoding="utf-8"))["title"]
     try:
-        build_pdf(html_dir, BOOK_DIR, CACHE_DIR / "pdf", title, log=say)
+        build_pdf(html_dir, source_dir, CACHE_DIR / "pdf", title, log=say, lang=lang)
     except RuntimeError as error:
         raise BuildError(f"the PDF edition could not be made: {error}") from None
 
@@ -586,8 +674,12 @@ def _build_book(force: bool, plan_path: Path | None, scheduler: str | None = Non
     validated = validate_plan(plan)
     checksums = book_data.dataset_checksums()
     results = run_pages(plan, validated, checksums, workers=workers, scheduler=scheduler)
-    record = run_record.make_record(results, checksums)
-    assemble_sources(plan, results, record)
+    record = run_record.make_record(edition_results(results, SOURCE_LANGUAGE), checksums)
+    editions.write_runs_index(
+        {lang: {r.page.page: str(r.folder) for r in edition_results(results, lang)} for lang in EDITIONS}
+    )
+    for lang in EDITIONS:
+        assemble_sources(plan, results, record, lang)
     fingerprint = sources_fingerprint()
     # Up to date means: same sources as the last publish, and the published files are still
     # exactly what that build produced (a deleted or edited page is rebuilt).

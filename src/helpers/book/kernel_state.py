@@ -329,12 +329,24 @@ def capture(preload: list[str] | tuple[str, ...] = ()) -> str:
         "threads": {thread.ident for thread in threading.enumerate()},
     }
     _forget_datasets_read()
+    _forget_untranslated()
     return json.dumps({"preload_failed": failed, "modules": len(_baseline["modules"]), "warmup_datasets": datasets})
 
 
 def _datasets_read_so_far() -> list[str]:
     loaders = sys.modules.get("helpers.data.loaders")
     return list(loaders.datasets_read()) if loaders is not None and hasattr(loaders, "datasets_read") else []
+
+
+def _untranslated_so_far() -> list[list[str]]:
+    i18n = sys.modules.get("helpers.i18n")
+    return [list(pair) for pair in i18n.untranslated()] if i18n is not None and hasattr(i18n, "untranslated") else []
+
+
+def _forget_untranslated() -> None:
+    i18n = sys.modules.get("helpers.i18n")
+    if i18n is not None and hasattr(i18n, "forget_untranslated"):
+        i18n.forget_untranslated()
 
 
 def _forget_datasets_read() -> None:
@@ -361,6 +373,7 @@ def reset() -> str:
     reasons: list[str] = []
     restored: list[str] = []
     datasets = _datasets_read_so_far()  # what the run read, before the record is restored
+    untranslated = _untranslated_so_far()  # messages that fell back to English in this run
     shell = _shell()
     timings = {}
     try:
@@ -379,6 +392,7 @@ def reset() -> str:
         restored = _restore_modules(_baseline["module_state"], _modules())
         timings["modules"] = time.perf_counter() - started
         _forget_datasets_read()
+        _forget_untranslated()
     except Exception as error:  # anything unexpected: do not vouch for this kernel
         reasons.append(f"restoring raised {type(error).__name__}: {error}")
     # Kernel machinery imports lazily too (IPython.core.logger on a first run): not the runs' state.
@@ -399,6 +413,7 @@ def reset() -> str:
             "restored": restored,
             "new_modules": added,
             "datasets_read": datasets,
+            "untranslated": untranslated,
             "seconds": timings,
         }
     )

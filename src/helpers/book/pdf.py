@@ -19,7 +19,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-PDF_NAME = "social-assistance-in-finland-en.pdf"
+from helpers.i18n import _
+
+
+def pdf_name(lang: str = "en") -> str:
+    """Each edition's PDF: social-assistance-in-finland-fi.pdf, -sv.pdf, -en.pdf."""
+    return f"social-assistance-in-finland-{lang}.pdf"
+
+
+PDF_NAME = pdf_name("en")
 PRINT_DOCUMENT = "_pdf-edition/book.html"  # one folder deep, like the chapters: their ../ links still resolve
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.DOTALL)
@@ -39,7 +47,7 @@ figure.book-figure { break-inside: avoid; margin: 1em 0; }
 img.book-chart-static { max-width: 100%; max-height: 215mm; height: auto; }
 figcaption { font-size: 9pt; color: #333; margin-top: 0.3em; }
 pre { white-space: pre-wrap; font-size: 8pt; background: #f6f6f6; padding: 4px; }
-.book-downloads, .book-pdf-link, .book-widget-loader { display: none; }
+.book-downloads, .book-pdf-link, .book-editions, .book-widget-loader { display: none; }
 .title-page { height: 240mm; display: flex; flex-direction: column; justify-content: center; }
 .title-page h1 { break-before: avoid; font-size: 26pt; }
 .contents { break-before: page; } .contents h2 { font-size: 16pt; }
@@ -82,19 +90,22 @@ def chapters(html_dir: Path, pages: list[str]) -> list[tuple[str, str]]:
     return found
 
 
-def print_document(title: str, subtitle: str, parts: list[tuple[str, str]], page_numbers: list[int] | None) -> str:
+def print_document(
+    title: str, subtitle: str, parts: list[tuple[str, str]], page_numbers: list[int] | None, lang: str = "en"
+) -> str:
     """The print document: title page, contents (with page numbers once known), then every page's article."""
     entries = "".join(
         f'<li><span>{index}. {html.escape(name)}</span><span class="dots"></span>'
         f"<span>{page_numbers[index - 1] if page_numbers else ''}</span></li>"
-        for index, (name, _) in enumerate(parts, start=1)
+        for index, (name, _article) in enumerate(parts, start=1)
     )
-    body = "".join(f'<section class="book-page">{article}</section>' for _, article in parts)
+    body = "".join(f'<section class="book-page">{article}</section>' for _name, article in parts)
+    contents = html.escape(_("Contents", lang))
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{PRINT_CSS}</style></head><body>"
         f'<section class="title-page"><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></section>'
-        f'<section class="contents"><h2>Contents</h2><ol>{entries}</ol></section>{body}</body></html>'
+        f'<section class="contents"><h2>{contents}</h2><ol>{entries}</ol></section>{body}</body></html>'
     )
 
 
@@ -140,7 +151,7 @@ def chapter_start_pages(pdf_path: Path, titles: list[str], first_content_page: i
     return numbers
 
 
-def _print_book(html_dir: Path, chromium: str, title: str, subtitle: str, parts, draft: Path) -> None:
+def _print_book(html_dir: Path, chromium: str, title: str, subtitle: str, parts, draft: Path, lang: str) -> None:
     """Print twice: the first printing tells the contents on which page each chapter starts."""
     from playwright.sync_api import sync_playwright
 
@@ -150,10 +161,10 @@ def _print_book(html_dir: Path, chromium: str, title: str, subtitle: str, parts,
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
-                document.write_text(print_document(title, subtitle, parts, None), encoding="utf-8")
+                document.write_text(print_document(title, subtitle, parts, None, lang), encoding="utf-8")
                 _print(browser, document.as_uri(), draft)
-                numbers = chapter_start_pages(draft, [name for name, _ in parts], first_content_page=2)
-                document.write_text(print_document(title, subtitle, parts, numbers), encoding="utf-8")
+                numbers = chapter_start_pages(draft, [name for name, _article in parts], first_content_page=2)
+                document.write_text(print_document(title, subtitle, parts, numbers, lang), encoding="utf-8")
                 _print(browser, document.as_uri(), draft)
             finally:
                 browser.close()
@@ -168,21 +179,25 @@ def build_pdf(
     title: str,
     chromium: str | None = None,
     log: Callable[[str], None] = print,
+    lang: str = "en",
 ) -> Path:
-    """Make ``html_dir/PDF_NAME`` (from the cache when nothing printed changed); return its path."""
+    """Make the edition's PDF in ``html_dir`` (from the cache when nothing printed changed); return its path."""
     chromium = chromium or shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise RuntimeError("chromium is not installed: `make chromium` installs Debian's (it prints the PDF edition)")
     parts = chapters(html_dir, toc_pages(book_dir))
-    subtitle = "English edition, printed from the HTML edition on " + time.strftime("%Y-%m-%d", time.gmtime())
+    subtitle = _(
+        "English edition, printed from the HTML edition on {date}", lang, date=time.strftime("%Y-%m-%d", time.gmtime())
+    )
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for _, article in parts:
+    for _name, article in parts:
         digest.update(article.encode("utf-8"))
         for image in sorted(set(re.findall(r'src="\.\./(chart-data/[^"]+)"', article))):
             digest.update((html_dir / image).read_bytes())
     digest.update(title.encode("utf-8"))
+    digest.update(lang.encode("utf-8"))
     cached = cache_dir / f"{digest.hexdigest()[:24]}.pdf"
-    target = html_dir / PDF_NAME
+    target = html_dir / pdf_name(lang)
     if not cached.exists():
         started = time.perf_counter()
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +206,7 @@ def build_pdf(
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(_print_book, html_dir, chromium, title, subtitle, parts, cache_dir / "draft.pdf").result()
+            pool.submit(_print_book, html_dir, chromium, title, subtitle, parts, cache_dir / "draft.pdf", lang).result()
         (cache_dir / "draft.pdf").replace(cached)
         log(f"PDF edition printed by chromium in {time.perf_counter() - started:.1f} s")
     temporary = target.with_name(target.name + ".tmp")

@@ -63,13 +63,26 @@ def _new_version_name(versions: Path) -> str:
     return name
 
 
-def publish(built: Path, html_dir: Path, manifest: Path) -> Path:
-    """Copy ``built`` into a new version and point ``html_dir`` at it atomically; returns the version."""
+def publish(
+    built: Path | dict[str, Path], html_dir: Path, manifest: Path, root_files: dict[str, bytes] | None = None
+) -> Path:
+    """Copy ``built`` into a new version and point ``html_dir`` at it atomically; returns the version.
+
+    ``built`` is one built folder, or several published side by side (folder name -> built folder,
+    e.g. the editions ``{"fi": ..., "sv": ..., "en": ...}``) with ``root_files`` beside them: the
+    whole tree is the unit that is switched in."""
     versions = versions_dir(html_dir)
     versions.mkdir(parents=True, exist_ok=True)
     name = _new_version_name(versions)
     staging = versions / f"{name}.partial"
-    shutil.copytree(built, staging)
+    if isinstance(built, Path):
+        shutil.copytree(built, staging)
+    else:
+        staging.mkdir()
+        for folder, source in built.items():
+            shutil.copytree(source, staging / folder)
+    for file_name, data in (root_files or {}).items():
+        (staging / file_name).write_bytes(data)
     hashes = file_hashes(staging)
     final = versions / name
     staging.replace(final)

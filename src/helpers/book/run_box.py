@@ -71,28 +71,50 @@ def box_text(page: Page) -> str:
     )
 
 
-def box_html(page: Page) -> str:
+def edition_page(page: Page, lang: str) -> Page:
+    """The page as the edition ``lang`` runs it: with ``lang`` among its parameters when its chapter
+    takes the edition's language (the English edition's line stays the run plan's)."""
+    if lang == "en" or not page.chapter:
+        return page
+    from dataclasses import replace
+
+    from helpers.chapters import chapter_module
+
+    name = getattr(chapter_module(page.chapter), "EDITION_PARAMETER", None)
+    return replace(page, parameters={**page.parameters, name: lang}) if name else page
+
+
+def box_html(page: Page, lang: str = "en") -> str:
     """The box as static HTML: an admonition with the two paths; every value escaped."""
+    from helpers.i18n import _
+
     notebook = html.escape(str(page.notebook))
+    title = html.escape(_("Run this chapter", lang))
     return (
         f'<div class="admonition tip {BOX_CLASS}">'
-        '<p class="admonition-title">Run this chapter</p>'
-        "<p>Live: <code>make lab</code> in a clone of the book (with <code>BOOK_DATA_MIRROR</code> set), "
-        f"then open <code>{notebook}</code>; the README says how. "
-        "This page's run, with the parameters in <code>book/runplan.yml</code>:</p>"
+        f'<p class="admonition-title">{title}</p>'
+        "<p>"
+        + _(
+            "Live: <code>make lab</code> in a clone of the book (with <code>BOOK_DATA_MIRROR</code> set), "
+            "then open <code>{notebook}</code>; the README says how. "
+            "This page's run, with the parameters in <code>book/runplan.yml</code>:",
+            lang,
+            notebook=notebook,
+        )
+        + "</p>"
         '<div class="highlight-bash notranslate"><div class="highlight"><pre>'
-        f"{html.escape(run_command(page))}</pre></div></div></div>"
+        f"{html.escape(run_command(edition_page(page, lang)))}</pre></div></div></div>"
     )
 
 
-@lru_cache(maxsize=4)
-def _boxes(plan_path: str, modified: int) -> dict[str, str]:
-    return {page.page: box_html(page) for page in load_run_plan(Path(plan_path)).notebook_pages()}
+@lru_cache(maxsize=8)
+def _boxes(plan_path: str, modified: int, lang: str) -> dict[str, str]:
+    return {page.page: box_html(page, lang) for page in load_run_plan(Path(plan_path)).notebook_pages()}
 
 
-def boxes_for(plan_path: Path) -> dict[str, str]:
+def boxes_for(plan_path: Path, lang: str = "en") -> dict[str, str]:
     """Page name -> box HTML for every notebook page of the plan (re-read when the plan changes)."""
-    return _boxes(str(plan_path), plan_path.stat().st_mtime_ns)
+    return _boxes(str(plan_path), plan_path.stat().st_mtime_ns, lang)
 
 
 def add_run_box(app, doctree) -> None:
@@ -102,7 +124,8 @@ def add_run_box(app, doctree) -> None:
     plan_path = Path(app.srcdir) / "runplan.yml"
     if not plan_path.exists():
         return
-    box = boxes_for(plan_path).get(app.env.docname)
+    lang = getattr(getattr(app, "config", None), "language", None) or "en"
+    box = boxes_for(plan_path, lang).get(app.env.docname)
     if box is None:
         return
     raw = nodes.raw("", box, format="html")

@@ -73,6 +73,8 @@ class Page:
     parent: str | None = None  # the page it nests under in the table of contents (``sections``)
     publish: bool = True  # False: executed and cached, but not a page of the book (a sweep's runs)
     needs: tuple[str, ...] = ()  # families whose collected results this page reads
+    # Editions in which the page is complete; `python -m helpers i18n check` enforces them.
+    translated: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -151,7 +153,7 @@ class RunPlan:
 def _page(raw: Any, where: str) -> Page:
     if not isinstance(raw, dict) or "page" not in raw:
         raise ParameterError(f"{where}: each entry needs a 'page' (path under book/ without suffix); got {raw!r}")
-    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "sections", "needs"}
+    allowed = {"page", "notebook", "parameters", "generated", "title", "chapter", "sections", "needs", "translated"}
     unknown = set(raw) - allowed
     if unknown:
         raise ParameterError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -172,6 +174,7 @@ def _page(raw: Any, where: str) -> Page:
         title=raw.get("title"),
         chapter=raw.get("chapter"),
         needs=tuple(needs),
+        translated=_translated(raw.get("translated"), where),
     )
     if page.needs and page.kind != "notebook":
         raise ParameterError(f"{where} ({page.page}): only a notebook page can read a family's results ('needs')")
@@ -189,9 +192,21 @@ def _page(raw: Any, where: str) -> Page:
     return page
 
 
+def _translated(raw: Any, where: str) -> tuple[str, ...]:
+    """The `translated` list of an entry: editions other than English, each once."""
+    from helpers.i18n import LANGUAGES, SOURCE_LANGUAGE
+
+    if raw is None:
+        return ()
+    others = [code for code in LANGUAGES if code != SOURCE_LANGUAGE]
+    if not isinstance(raw, list) or any(code not in others for code in raw) or len(set(raw)) != len(raw):
+        raise ParameterError(f"{where}: 'translated' lists editions among {others}, each once; got {raw!r}")
+    return tuple(raw)
+
+
 # ------------------------------------------------------------------------------ families
 
-FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over", "publish"}
+FAMILY_KEYS = {"family", "page", "notebook", "chapter", "parameters", "title", "over", "publish", "translated"}
 
 
 def municipalities_in_release(division: int = 2021) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -314,6 +329,7 @@ def expand_family(raw: dict, where: str) -> list[Page]:
             chapter=raw.get("chapter"),
             family=name,
             publish=publish,
+            translated=_translated(raw.get("translated"), where),
         )
         pages.append(page)
     if not pages[0].notebook_path.exists():
@@ -403,7 +419,8 @@ def _toc_entries(pages: tuple[Page, ...], parent: str | None) -> list[dict]:
 
 
 def toc_from_plan(plan: RunPlan) -> dict:
-    """The Jupyter Book table of contents that the run plan implies (sections nested under their page)."""
+    """The Jupyter Book table of contents that the run plan implies (sections nested under their page;
+    every edition's: Sphinx translates the part captions from the root page's prose catalogue)."""
     return {
         "format": "jb-book",
         "root": plan.root.page,

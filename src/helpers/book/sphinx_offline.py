@@ -11,6 +11,7 @@ own script (``_static/page-scripts/NAME.js``) loads only on the pages that hold 
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def _is_thebe(script) -> bool:
 
 # Widget pages: the saved widget state is in the page, but the 3.6 MB widget manager (installed
 # from npm, published under _vendor/) loads only when the reader asks for it, so pages stay light.
-WIDGET_LOADER = """<script>
+WIDGET_LOADER_TEMPLATE = """<script>
 (function () {
   function init() {
     var views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
@@ -37,17 +38,14 @@ WIDGET_LOADER = """<script>
     var root = document.documentElement.getAttribute("data-content_root") || "";
     var box = document.createElement("div");
     box.className = "admonition note book-widget-loader";
-    box.innerHTML = '<p class="admonition-title">A live explorer: needs a Jupyter kernel</p>' +
-      '<p>This explorer redraws with Python callbacks, so it works only in a running notebook ' +
-      '(download this page as a notebook with the button at the top and run it). Its saved controls ' +
-      'can be shown here without a kernel; that loads 3.6 MB of widget scripts published with the book.</p>' +
-      '<button type="button" class="btn btn-secondary">Show the explorer\\'s saved state</button>';
+    box.innerHTML = '<p class="admonition-title">' + %(title)s + '</p><p>' + %(text)s + '</p>' +
+      '<button type="button" class="btn btn-secondary">' + %(button)s + '</button>';
     var cell = views[0].closest(".cell") || views[0].parentElement;
     cell.parentElement.insertBefore(box, cell);
     var button = box.querySelector("button");
     button.addEventListener("click", function () {
       button.disabled = true;
-      button.textContent = "Loading widget scripts…";
+      button.textContent = %(loading)s;
       var first = document.createElement("script");
       first.src = root + "_vendor/require.min.js";
       first.onload = function () {
@@ -58,7 +56,7 @@ WIDGET_LOADER = """<script>
         }});
         var second = document.createElement("script");
         second.src = root + "_vendor/embed-amd.js";
-        second.onload = function () { button.textContent = "Saved state shown below"; };
+        second.onload = function () { button.textContent = %(shown)s; };
         document.head.appendChild(second);
       };
       document.head.appendChild(first);
@@ -89,13 +87,37 @@ def keep_page_scripts(scripts: list, body: str) -> list:
     ]
 
 
+def widget_loader(lang: str) -> str:
+    import json
+
+    from helpers.i18n import _
+
+    words = {
+        "title": _("A live explorer: needs a Jupyter kernel", lang),
+        "text": _(
+            "This explorer redraws with Python callbacks, so it works only in a running notebook "
+            "(download this page as a notebook with the button at the top and run it). Its saved controls "
+            "can be shown here without a kernel; that loads 3.6 MB of widget scripts published with the book.",
+            lang,
+        ),
+        "button": _("Show the explorer's saved state", lang),
+        "loading": _("Loading widget scripts…", lang),
+        "shown": _("Saved state shown below", lang),
+    }
+    # JSON strings are JavaScript strings; "</" cannot end the script element early.
+    return WIDGET_LOADER_TEMPLATE % {
+        key: json.dumps(html.escape(value) if key in ("title", "text", "button") else value).replace("</", "<\\/")
+        for key, value in words.items()
+    }
+
+
 def clean_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
     scripts[:] = keep_page_scripts(list(scripts), context.get("body", "") or "")
     if any("widget-state" in str((getattr(s, "attributes", {}) or {}).get("type", "")) for s in scripts):
-        context["body"] = context.get("body", "") + WIDGET_LOADER
+        context["body"] = context.get("body", "") + widget_loader(app.config.language or "en")
     seen: set[tuple] = set()
     kept = []
     for script in scripts:
@@ -153,14 +175,22 @@ def preload_chart_runtime(app, pagename, templatename, context, doctree) -> None
 
 
 def link_pdf_edition(app, pagename, templatename, context, doctree) -> None:
-    """A "Download PDF" link to the book's PDF edition (made by the build) on every page."""
-    from helpers.book.pdf import PDF_NAME
+    """The edition switcher (the same page in the other editions) and a "Download PDF" link to the
+    edition's PDF (made by the build) on every page."""
+    from helpers.book.editions import edition_links
+    from helpers.book.pdf import pdf_name
+    from helpers.i18n import _
 
     if "body" in context:
+        lang = app.config.language or "en"
         root = "../" * pagename.count("/")
+        name = pdf_name(lang)
+        link_text = html.escape(_("Download PDF", lang))
+        whole = html.escape(_("(the whole book)", lang))
         context["body"] = (
-            f'<p class="book-pdf-link"><a href="{root}{PDF_NAME}" download="{PDF_NAME}">Download PDF</a> '
-            "(the whole book)</p>" + context["body"]
+            edition_links(pagename, lang)
+            + f'<p class="book-pdf-link"><a href="{root}{name}" download="{name}">{link_text}</a> {whole}</p>'
+            + context["body"]
         )
 
 

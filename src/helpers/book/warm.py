@@ -156,10 +156,11 @@ class WarmKernel:
     def prepare(self, cwd: str, environment: dict[str, str]) -> None:
         self.call(f"__import__({STATE_MODULE!r}, fromlist=['prepare']).prepare({cwd!r}, {environment!r}) or 'null'")
 
-    def finish(self) -> list[str]:
-        """The datasets the run read, then the snapshot restored (see ``reset``)."""
+    def finish(self) -> tuple[list[str], list[list[str]]]:
+        """The datasets the run read and its messages that fell back to English, then the snapshot
+        restored (see ``reset``)."""
         report = self.reset()
-        return list(report.get("datasets_read", []))
+        return list(report.get("datasets_read", [])), list(report.get("untranslated", []))
 
     def reset(self) -> dict:
         """Restore the snapshot; when that is not provably clean, restart before the next run."""
@@ -275,6 +276,7 @@ def execute_run(spec: RunSpec) -> RunOutcome:
     kernel_seconds = execute_seconds = reset_seconds = 0.0
     error: str | None = None
     datasets: list[str] = []
+    untranslated: list[list[str]] = []
     notebook_bytes = b""
     chart_files: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="book-run-") as folder:
@@ -313,7 +315,8 @@ def execute_run(spec: RunSpec) -> RunOutcome:
             execute_seconds = time.perf_counter() - execute_started
             reset_started = time.perf_counter()
             if not kernel.needs_restart:
-                datasets = sorted(set(kernel.finish()) | set(kernel.warmup_datasets))
+                read, untranslated = kernel.finish()
+                datasets = sorted(set(read) | set(kernel.warmup_datasets))
             reset_seconds = time.perf_counter() - reset_started
         if not output.exists() and kernel.last_notebook is not None and error is not None:
             # papermill saves a failed notebook itself, but not one whose cell timed out
@@ -339,4 +342,5 @@ def execute_run(spec: RunSpec) -> RunOutcome:
         + ([f"restart pending: {kernel.needs_restart}"] if kernel.needs_restart else []),
         learned_preload=list(kernel.preload),
         worker=f"{os.uname().nodename}:{os.getpid()}:{threading.current_thread().name}",
+        untranslated=untranslated,
     )

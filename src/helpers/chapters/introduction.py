@@ -13,21 +13,65 @@ from helpers.analysis.indicators import overview_indicators, overview_names
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
-from helpers.text import nearest_names
+from helpers.i18n import LANGUAGES, N_, _, translated
+from helpers.text import format_number, format_percent, nearest_names
 
 NAME = "introduction"
 FIGURES = ("pilot_indicators",)
+EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
+
+# The key figures' labels, units and sources in words ({year} filled in); the analysis returns numbers.
+KEY_FIGURE_LABELS = {
+    "national_population": N_("Population of Finland, 31 Dec {year}"),
+    "pilot_population": N_("Population of the six pilot municipalities, 31 Dec {year}"),
+    "pilot_population_share": N_("Pilot municipalities' share of the population"),
+    "unemployed_december": N_(
+        "Unemployed job seekers at the end of December {year}, summed over municipalities with a published figure"
+    ),
+    "unemployed_december_municipalities": N_(
+        "Municipalities with a published count of unemployed job seekers, December {year}"
+    ),
+    "unemployed_december_suppressed": N_(
+        "Municipalities whose count for December {year} is not published (small numbers)"
+    ),
+    "municipalities_with_recipient_rate": N_(
+        "Municipalities with a published rate of social assistance recipients aged 25–64, {year}"
+    ),
+    "recipient_rate_median": N_("Median municipality's recipients aged 25–64, {year}"),
+    "recipient_rate_max": N_("Highest municipal rate of recipients aged 25–64, {year}"),
+}
+UNITS = {  # "%" needs no translation
+    "persons": N_("persons"),
+    "municipalities": N_("municipalities"),
+    "% of residents aged 25–64": N_("% of residents aged 25–64"),
+}
+SOURCES = {
+    "THL Sotkanet, indicator 127 (population 31 Dec), 2022 municipal division": N_(
+        "THL Sotkanet, indicator 127 (population 31 Dec), 2022 municipal division"
+    ),
+    "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)": N_(
+        "Ministry of Economic Affairs and Employment, employment service statistics (StatFin)"
+    ),
+    "THL Sotkanet, indicator 5": N_("THL Sotkanet, indicator 5"),
+}
 
 
 @dataclass(frozen=True)
 class Params:
     year: int = param(2019, "Sotkanet year of the key figures (the data release holds 2019)")
     indicator: str = param("social_assistance_recipients_25_64_pct", "indicator first shown in the pilot chart")
+    lang: str = param("en", "edition language of the page's generated text and number formats: en, fi or sv")
 
 
 def validate(given: Mapping[str, Any]) -> Params:
     """Names and types, then the year inside the data and the indicator among the overview's."""
     values = typed_values(Params, given)
+    if values["lang"] not in LANGUAGES:
+        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
+        raise ParameterError(
+            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
+            f"valid: {', '.join(LANGUAGES)}"
+        )
     years = overview.available_sotkanet_years()
     if values["year"] not in years:
         raise ParameterError(
@@ -52,32 +96,77 @@ class Introduction:
 
     @property
     def pilot_chart_alt_text(self) -> str:
-        return pilot_chart_alt_text()
+        return pilot_chart_alt_text(self.params.lang)
+
+    @property
+    def key_figures_caption(self) -> str:
+        return _("Key figures, {year}", self.params.lang, year=self.params.year)
+
+    @property
+    def pilot_chart_caption(self) -> str:
+        return _(
+            "The six pilot municipalities and the median municipality, {year}. Source: THL, Sotkanet.fi (CC BY 4.0).",
+            self.params.lang,
+            year=self.params.year,
+        )
 
     def glue_values(self) -> dict[str, Any]:
+        """The numbers (the English prose formats them) and, as ``<name>_text``, each written in the
+        edition's convention, for the translated prose (``12,3 %``, ``5 517 919``)."""
         return {
             **{name: figure.value for name, figure in self.key_figures.items()},
+            **{f"{name}_text": key_figure_text(figure, self.params.lang) for name, figure in self.key_figures.items()},
             "year": self.params.year,
             **self.numbering.labels(),
         }
 
 
-def pilot_chart_alt_text() -> str:
+def key_figure_text(figure: overview.KeyFigure, lang: str) -> str:
+    """A key figure as the prose shows it: percentages with one decimal and the sign, counts whole."""
+    if figure.unit.startswith("%"):
+        return format_percent(figure.value, 1, lang=lang)
+    return format_number(figure.value, 0, lang=lang)
+
+
+def key_figures_table(figures: dict[str, overview.KeyFigure], year: int, lang: str) -> pd.DataFrame:
+    """The key figures with their labels, units and sources in ``lang``."""
+    rows = [
+        {
+            _("Figure", lang): translated(KEY_FIGURE_LABELS[name], lang, year=year)
+            if name in KEY_FIGURE_LABELS
+            else figure.label,
+            _("Value", lang): format_number(figure.value, 1 if figure.unit.startswith("%") else 0, lang=lang),
+            _("Unit", lang): translated(UNITS[figure.unit], lang) if figure.unit in UNITS else figure.unit,
+            _("Source", lang): translated(SOURCES[figure.source], lang) if figure.source in SOURCES else figure.source,
+        }
+        for name, figure in figures.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def pilot_chart_alt_text(lang: str = "en") -> str:
     """What the pilot chart shows, naming the overview's indicators of the registry."""
-    names = list(overview_names())
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return (
+    names = [translated(name, lang) for name in overview_names()]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + _(" or ", lang) + names[-1]
+    return _(
         "Horizontal bars, one per pilot municipality plus the median municipality, for the indicator chosen "
-        f"in the dropdown: {listed}."
+        "in the dropdown: {listed}.",
+        lang,
+        listed=listed,
     )
 
 
 def prepare(params: Params) -> Introduction:
     figures = overview.key_figures(params.year)
+    table = (
+        overview.key_figures_table(figures)
+        if params.lang == "en"
+        else key_figures_table(figures, params.year, params.lang)
+    )
     return Introduction(
         params=params,
-        numbering=numbering(NAME, FIGURES),
+        numbering=numbering(NAME, FIGURES, lang=params.lang),
         key_figures=figures,
-        key_figures_table=overview.key_figures_table(figures),
+        key_figures_table=table,
         indicator_table=overview.pilot_indicator_table(params.year),
     )

@@ -41,6 +41,7 @@ class Numbering:
     chapter: int | None
     figures: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    lang: str = "en"  # the edition: "Figure"/"Kuvio"/"Figur" and the charts' number formats
 
     def _number(self, position: int) -> str:
         return f"{self.chapter}.{position}" if self.chapter is not None else str(position)
@@ -63,5 +64,5 @@ class Numbering:
         }
 
 
-def numbering(chapter: str, figures: Sequence[str] = (), sections: Sequence[str] = ()) -> Numbering:
-    return Numbering(chapter_number(chapter), tuple(figures), tuple(sections))
+def numbering(chapter: str, figures: Sequence[str] = (), sections: Sequence[str] = (), lang: str = "en") -> Numbering:
+    return Numbering(chapter_number(chapter), tuple(figures), tuple(sections), lang)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from helpers.charts import downloads
 from helpers.charts.downloads import spec_nodes
+from helpers.i18n import _
 
 CHART_DATA_URL_PREFIX = "chart-data/"
 CHART_DATA_ENV = "BOOK_CHART_DATA_DIR"
@@ -176,6 +177,94 @@ _EMBED_SCRIPT = """
 """
 
 
+# d3-format and d3-time-format locales (Vega's config.locale) of the Finnish and Swedish editions.
+_NBSP = "\u00a0"
+VEGA_LOCALES: dict[str, dict] = {
+    "fi": {
+        "number": {
+            "decimal": ",",
+            "thousands": _NBSP,
+            "grouping": [3],
+            "currency": ["", _NBSP + "€"],
+            "percent": _NBSP + "%",
+        },
+        "time": {
+            "dateTime": "%A, %-d. %Bta %Y klo %X",
+            "date": "%-d.%-m.%Y",
+            "time": "%H:%M:%S",
+            "periods": ["a.m.", "p.m."],
+            "days": ["sunnuntai", "maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai"],
+            "shortDays": ["Su", "Ma", "Ti", "Ke", "To", "Pe", "La"],
+            "months": [
+                "tammikuu",
+                "helmikuu",
+                "maaliskuu",
+                "huhtikuu",
+                "toukokuu",
+                "kesäkuu",
+                "heinäkuu",
+                "elokuu",
+                "syyskuu",
+                "lokakuu",
+                "marraskuu",
+                "joulukuu",
+            ],
+            "shortMonths": [
+                "Tammi",
+                "Helmi",
+                "Maalis",
+                "Huhti",
+                "Touko",
+                "Kesä",
+                "Heinä",
+                "Elo",
+                "Syys",
+                "Loka",
+                "Marras",
+                "Joulu",
+            ],
+        },
+    },
+    "sv": {
+        "number": {
+            "decimal": ",",
+            "thousands": _NBSP,
+            "grouping": [3],
+            "currency": ["", _NBSP + "€"],
+            "percent": _NBSP + "%",
+        },
+        "time": {
+            "dateTime": "%A den %d %B %Y %X",
+            "date": "%Y-%m-%d",
+            "time": "%H:%M:%S",
+            "periods": ["fm", "em"],
+            "days": ["söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag"],
+            "shortDays": ["sön", "mån", "tis", "ons", "tors", "fre", "lör"],
+            "months": [
+                "januari",
+                "februari",
+                "mars",
+                "april",
+                "maj",
+                "juni",
+                "juli",
+                "augusti",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ],
+            "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+        },
+    },
+}
+
+
+def vega_locale(lang: str) -> dict | None:
+    """The edition's Vega number and time locale (None for English: Vega's own default)."""
+    return VEGA_LOCALES.get(lang)
+
+
 def vega_lite_version() -> str:
     """The Vega-Lite version Altair writes, as vl-convert names it ("v6.4")."""
     return alt.SCHEMA_VERSION.rsplit(".", 1)[0]
@@ -219,6 +308,7 @@ class Figure:
         number: str,
         source: str | None = None,
         png: bool = True,
+        lang: str = "en",
     ):
         self.chart = chart
         self.caption = caption
@@ -226,12 +316,16 @@ class Figure:
         self.number = number
         self.source = source
         self.png = png
+        self.lang = lang
 
     def spec(self) -> dict:
         with alt.data_transformers.enable("book"):
             spec = self.chart.to_dict()
         if not self.png:
             spec["usermeta"] = {**spec.get("usermeta", {}), **NO_PNG_META}
+        locale = vega_locale(self.lang)
+        if locale:  # the edition's number formats: decimal comma, a no-break space between thousands
+            spec.setdefault("config", {})["locale"] = locale
         return spec
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -250,42 +344,45 @@ class Figure:
             "registry": JS_DATA_REGISTRY,
             "bundle": VEGA_BUNDLE_PATH,
         }
-        caption = html.escape(f"Figure {self.number}. {self.caption}")
+        label = _("Figure {number}.", self.lang, number=self.number)
+        caption = html.escape(f"{label} {self.caption}")
         stem = downloads.figure_stem(self.number, div_id)
         written = downloads.write_figure_downloads(
             spec,
             stem=stem,
             folder=chart_data_dir(),
             prefix=CHART_DATA_URL_PREFIX,
-            heading=f"Figure {self.number}. {self.caption}",
+            heading=f"{label} {self.caption}",
             source=self.source,
             write=_atomic_write,
         )
         # Relative links: right beside a notebook in JupyterLab; the book's Sphinx extension
         # prefixes them with the page's path to the root.
+        lang = self.lang
         links = [
-            (name, "data (CSV)" if len(written["csv"]) == 1 else f"data {index} (CSV)")
+            (name, _("data (CSV)", lang) if len(written["csv"]) == 1 else _("data {index} (CSV)", lang, index=index))
             for index, name in enumerate(written["csv"], start=1)
         ]
-        links += [(f"{stem}.svg", "chart (SVG)")]
+        links += [(f"{stem}.svg", _("chart (SVG)", lang))]
         if self.png:
-            links += [(f"{stem}.png", "chart (PNG)")]
+            links += [(f"{stem}.png", _("chart (PNG)", lang))]
         else:
             # Rendered here, in the run (in parallel with the other runs), from the Vega just compiled.
             _atomic_write(chart_data_dir() / f"{stem}.svg", figure_svg(vega, files))
-        links += [(written["spec"][0], "Vega-Lite spec")]
+        links += [(written["spec"][0], _("Vega-Lite spec", lang))]
         anchors = " · ".join(
             f'<a class="book-download" href="{CHART_DATA_URL_PREFIX}{name}" download="{name}">{label}</a>'
             for name, label in links
         )
         alt_attribute = html.escape(self.alt_text)
+        download = html.escape(_("Download:", lang))
         body = (
             f'<figure class="book-figure" role="group" aria-label="{alt_attribute}">'
             f'<div id="{div_id}" class="book-chart" role="img" aria-label="{alt_attribute}"></div>'
             f'<noscript><img class="book-chart-static" src="{CHART_DATA_URL_PREFIX}{stem}.svg" alt="{alt_attribute}">'
             "</noscript>"
             f"<figcaption>{caption}</figcaption>"
-            f'<p class="book-downloads">Download: {anchors}</p>'
+            f'<p class="book-downloads">{download} {anchors}</p>'
             f"<script>{script}</script></figure>"
         )
         mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json"
@@ -303,6 +400,7 @@ class FigureCounter:
         self.chapter: str | None = None
         self.names: tuple[str, ...] = ()
         self.count = 0
+        self.lang = "en"  # the edition: the words around a figure and its number formats
 
     def _format(self, position: int) -> str:
         return f"{self.chapter}.{position}" if self.chapter else str(position)
@@ -327,6 +425,7 @@ def set_chapter(chapter: Any) -> None:
     """Start numbering figures for a chapter: a number ('3' gives Figure 3.1, 3.2, ...), None, or a
     ``Numbering`` (its chapter number and figure names)."""
     names = tuple(getattr(chapter, "figures", ()))
+    _counter.lang = getattr(chapter, "lang", "en")
     if hasattr(chapter, "figures"):
         chapter = chapter.chapter
     _counter.chapter = None if chapter is None else str(chapter)
@@ -363,7 +462,15 @@ def figure(
     """
     if not caption.strip() or not alt_text.strip():
         raise ValueError("every figure needs a caption and alt text describing what it shows")
-    return Figure(chart, caption=caption, alt_text=alt_text, number=_counter.next_number(name), source=source, png=png)
+    return Figure(
+        chart,
+        caption=caption,
+        alt_text=alt_text,
+        number=_counter.next_number(name),
+        source=source,
+        png=png,
+        lang=_counter.lang,
+    )
 
 
 def enable() -> None:

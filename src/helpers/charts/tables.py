@@ -12,7 +12,18 @@ import html
 
 import pandas as pd
 
+from helpers.charts import render
 from helpers.charts.render import CHART_DATA_URL_PREFIX, _atomic_write, chart_data_dir
+from helpers.i18n import _
+
+_NBSP = "\u00a0"
+
+
+def localised_number(text: str, lang: str) -> str:
+    """A number Python formatted ('12,345.6') in the edition's convention ('12 345,6' in fi and sv)."""
+    if lang == "en":
+        return text
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", _NBSP).replace("-", "\u2212")
 
 
 class Table:
@@ -20,12 +31,14 @@ class Table:
         self.frame = frame
         self.caption = caption
         self.float_format = float_format
+        self.lang = render._counter.lang  # the edition of the chapter being drawn
 
     def _cell(self, value) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-            return '<span class="no-data">no data</span>'
+            missing = html.escape(_("no data", self.lang))
+            return f'<span class="no-data">{missing}</span>'
         if isinstance(value, float):
-            return html.escape(self.float_format.format(value))
+            return html.escape(localised_number(self.float_format.format(value), self.lang))
         return html.escape(str(value))
 
     def _repr_html_(self) -> str:
@@ -36,9 +49,10 @@ class Table:
         )
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         name = self.publish_csv()
+        download, label = html.escape(_("Download:", self.lang)), html.escape(_("table (CSV)", self.lang))
         link = (
-            f'<p class="book-downloads">Download: <a class="book-download" href="{CHART_DATA_URL_PREFIX}{name}" '
-            f'download="{name}">table (CSV)</a></p>'
+            f'<p class="book-downloads">{download} <a class="book-download" '
+            f'href="{CHART_DATA_URL_PREFIX}{name}" download="{name}">{label}</a></p>'
         )
         return f'<table class="book-table">{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{link}'
 
