@@ -60,6 +60,9 @@ def reader_page(notebook):
 def runs_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "RUNS_DIR", tmp_path / "runs")
     monkeypatch.setattr(build, "PRELOAD_FILE", tmp_path / "preload.json")
+    # The synthetic reader borrows the glossary's parameters, and the glossary runs once per edition;
+    # these tests are about sweeps, so every page here is one run shared by the editions.
+    monkeypatch.setattr(build, "edition_parameter", lambda page: None)
     monkeypatch.setenv("CI", "true")
     return tmp_path / "runs"
 

@@ -517,6 +517,10 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang
     for page in plan.pages():
         if page.generated == "run_record":
             generated[page.output_path.relative_to(BOOK_DIR).as_posix()] = run_record.record_markdown(record).encode()
+            # the download the page links to: every run, beside the page
+            generated[(page.output_path.parent / run_record.RUNS_CSV).relative_to(BOOK_DIR).as_posix()] = (
+                run_record.record_csv(record).encode("utf-8")
+            )
     generated["_toc.yml"] = toc_text(plan).encode("utf-8")
     if lang == SOURCE_LANGUAGE:
         changed = sum(_write_if_changed(source_dir / name, data) for name, data in generated.items())

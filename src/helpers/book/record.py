@@ -77,6 +77,7 @@ def make_record(results: list, data_checksums: dict[str, str]) -> dict[str, Any]
         "runs": [
             {
                 "page": result.page.page,
+                "family": result.page.family,
                 "notebook": result.page.notebook,
                 "parameters": result.parameters,
                 "run_key": result.key,
@@ -104,8 +105,57 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|")
 
 
+RUNS_CSV = "run-record-runs.csv"  # every page's run, beside the run-record page (linked as a download)
+CSV_COLUMNS = ("page", "family", "notebook", "parameters", "executed_at", "seconds", "run_key", "reused_from_cache")
+
+
+def record_csv(record: dict[str, Any]) -> str:
+    """Every page's run as CSV, one row per run (the run-record page lists a family as one row)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for run in record["runs"]:
+        writer.writerow(
+            [
+                json.dumps(run.get(column), ensure_ascii=False, sort_keys=True)
+                if column == "parameters"
+                else ("" if run.get(column) is None else run.get(column))
+                for column in CSV_COLUMNS
+            ]
+        )
+    return out.getvalue()
+
+
+def page_families(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The published families of the record (e.g. one page per municipality), one summary each:
+    how many pages, which parameters vary, the seconds summed and the last execution."""
+    families: dict[str, dict[str, Any]] = {}
+    for run in record["runs"]:
+        if not run.get("family"):
+            continue
+        family = families.setdefault(
+            run["family"],
+            {"family": run["family"], "notebook": run["notebook"], "pages": 0, "seconds": 0.0, "last": "", "cached": 0},
+        )
+        family["pages"] += 1
+        family["seconds"] = round(family["seconds"] + run["seconds"], 2)
+        family["last"] = max(family["last"], run["executed_at"])
+        family["cached"] += bool(run["reused_from_cache"])
+        family.setdefault("values", {})
+        for name, value in run["parameters"].items():
+            family["values"].setdefault(name, set()).add(json.dumps(value, sort_keys=True))
+    for family in families.values():
+        values = family.pop("values")
+        family["varied"] = sorted(name for name, seen in values.items() if len(seen) > 1)
+    return list(families.values())
+
+
 def record_markdown(record: dict[str, Any]) -> str:
-    """The run-record page: deterministic for a given record, so an unchanged book stays unchanged."""
+    """The run-record page: deterministic for a given record, so an unchanged book stays unchanged.
+    A published family (hundreds of pages) is one row; every run is in the CSV download."""
     lines = [
         "# Run record",
         "",
@@ -116,14 +166,36 @@ def record_markdown(record: dict[str, Any]) -> str:
         "",
         "## Notebook runs",
         "",
+        f"Every run, one row each, with its full parameters: {{download}}`{RUNS_CSV} <{RUNS_CSV}>` (CSV).",
+        "",
         "| Page | Notebook | Parameters | Executed (UTC) | Seconds | Run key |",
         "|---|---|---|---|---:|---|",
     ]
     for run in record["runs"]:
+        if run.get("family"):
+            continue
         lines.append(
             f"| {run['page']} | `{run['notebook']}` | `{_cell(run['parameters'])}` | {run['executed_at']} "
             f"| {run['seconds']:.1f} | `{run['run_key'][:12]}` |"
         )
+    families = page_families(record)
+    if families:
+        lines += [
+            "",
+            "## Families of pages",
+            "",
+            "One template run once per page; the CSV lists each page's run. Seconds are summed over the runs",
+            "as each was executed; reused runs come from the cache.",
+            "",
+            "| Family | Notebook | Pages | Parameters that vary | Reused | Last executed (UTC) | Seconds |",
+            "|---|---|---:|---|---:|---|---:|",
+        ]
+        lines += [
+            f"| {family['family']} | `{family['notebook']}` | {family['pages']} | "
+            f"{', '.join(f'`{name}`' for name in family['varied']) or '–'} | {family['cached']} | {family['last']} "
+            f"| {family['seconds']:.1f} |"
+            for family in families
+        ]
     if record.get("families"):
         lines += [
             "",
