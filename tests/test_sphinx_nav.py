@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import MagicMock
+
 from helpers.book.sphinx_nav import move_current
 
 # SYNTHETIC sidebar markup, as pydata-sphinx-theme renders it for page municipalities/837.
@@ -32,3 +34,18 @@ def test_unexpected_markup_falls_back_to_the_themes_own_sidebar():
     assert move_current(SIDEBAR.replace("current active", "active"), "municipalities/837", "municipalities/091") is None
     doubled = SIDEBAR + SIDEBAR
     assert move_current(doubled, "municipalities/837", "municipalities/091") is None
+
+
+def test_the_search_stemmer_is_memoised_across_pages_and_stems_the_same():
+    from sphinx.search import IndexBuilder
+    from sphinx.search.en import SearchEnglish
+
+    from helpers.book.sphinx_offline import cache_search_stems
+
+    cache_search_stems()
+    cache_search_stems()  # idempotent: one wrapper, not two
+    builder = IndexBuilder(MagicMock(), "en", {}, "")
+    plain = SearchEnglish({})
+    words = ["municipalities", "municipality", "assistance", "assisted", "unemployment", "municipalities"]
+    assert [builder.lang.stem(word) for word in words] == [plain.stem(word) for word in words]
+    assert builder.lang.stem.cache_info().hits == 1 and builder.lang.stem.cache_info().misses == 5

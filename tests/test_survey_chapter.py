@@ -389,7 +389,7 @@ def test_three_parts_table_has_the_glossary_definitions():
 
 
 @pytest.mark.parametrize(
-    ("name", "numbers"), [("background", ["2.1", "2.2", "2.3"]), ("survey", ["4.1", "4.2", "4.3", "4.4"])]
+    ("name", "numbers"), [("background", ["2.1", "2.2", "2.3"]), ("survey", ["5.1", "5.2", "5.3", "5.4"])]
 )
 def test_figures_are_numbered_with_sources_and_alt_text(name, numbers):
     figures = _figures(name)
