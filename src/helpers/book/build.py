@@ -159,6 +159,8 @@ def page_runs(plan: RunPlan, validated: dict[str, dict[str, Any]]) -> list[tuple
     a page whose chapter takes the edition's language, one shared run for any other page."""
     runs: list[tuple[Page, str | None, dict[str, Any]]] = []
     for page in plan.notebook_pages():
+        if page.page not in validated:  # a partial run (python -m helpers sweep) validates only its pages
+            continue
         name = edition_parameter(page)
         if name is None:
             runs.append((page, None, validated[page.page]))
