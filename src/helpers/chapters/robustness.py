@@ -277,7 +277,7 @@ class RobustnessPage:
             "estimate, each bar its placebo interval. Source: THL Sotkanet, StatFin, Diak; the book's sweep of "
             "notebooks/pilot_spec.ipynb.",
             self.lang,
-            label=self.default_label,
+            label=text.lower_first(self.default_label),
         )
 
     @property
