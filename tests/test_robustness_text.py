@@ -153,13 +153,13 @@ def test_the_headline_reads_right_in_finnish_and_swedish_with_the_same_numbers(n
     assert "from −8.42 to +26.39 index points (median +5.65)" in en
     assert fi == (
         "Kun tulosmuuttuja on pitkäaikaisesti toimeentulotukea saaneet 25–64-vuotiaat (Diakin indeksi) ja "
-        "vertailujoukkoa, ennen-jaksoa, painotusta ja asteikkoa vaihdellaan (5 spesifikaatiota), etumerkki riippuu "
+        "vertailujoukkoa, ennakkojaksoa, painotusta ja asteikkoa vaihdellaan (5 spesifikaatiota), etumerkki riippuu "
         "valinnoista: negatiivisia (suotuisa suunta) on 2 estimaattia ja positiivisia (epäsuotuisa suunta) 3; "
         "1 spesifikaatiossa plasebo-p on alle 0,1. Tasoina estimaatit ovat välillä −8,42 ja +26,39 "
         "indeksipistettä (mediaani +5,65). Mikään suunta ei säily spesifikaatiosta toiseen."
     )
     assert sv == (
-        "För långvariga mottagare av utkomststöd i åldern 25–64 år (Diaks index) gäller i 5 specifikationer, där "
+        "För långvarigt utkomststöd bland 25–64-åringar (Diaks index) gäller i 5 specifikationer, där "
         "jämförelsegruppen, förperioden, viktningen och skalan varierar, att tecknet beror på valen: 2 skattningar "
         "är negativa (gynnsamma) och 3 positiva (ogynnsamma), och 1 av dem har ett placebo-p under 0,1. I nivåer "
         "ligger skattningarna mellan −8,42 och +26,39 indexpoäng (median +5,65). Ingen riktning håller över "
