@@ -122,3 +122,104 @@ def test_the_introductions_headline_is_about_the_pilot_chapters_default_outcome(
     # chapter 3's default outcome is Diak's long-term social assistance index (not the families share)
     assert headline.startswith("Across 3 specifications for long-term")
     assert "1 have a placebo p below 0.1" in headline
+
+
+# ---------------------------------------------------------------- Finnish and Swedish editions
+
+
+@pytest.fixture
+def no_fallback():
+    from helpers import i18n
+
+    i18n.forget_untranslated()
+    yield i18n
+    i18n.forget_untranslated()
+
+
+def headline_records():
+    """SYNTHETIC: 3 level estimates (median +5.65) and 2 log ones, 1 placebo p below 0.1."""
+    outcome = "diak_long_term_social_assistance_25_64"
+    return records([-8.42, 5.65, 26.39], [0.5, 0.04, 0.3], outcome=outcome) + records(
+        [-0.05, 0.07], [0.6, 0.2], outcome=outcome, scale="log"
+    )
+
+
+def test_the_headline_reads_right_in_finnish_and_swedish_with_the_same_numbers(no_fallback):
+    from helpers.chapters import robustness
+
+    en = robustness.default_pilot_headline(headline_records(), "en")
+    fi = robustness.default_pilot_headline(headline_records(), "fi")
+    sv = robustness.default_pilot_headline(headline_records(), "sv")
+    assert "from −8.42 to +26.39 index points (median +5.65)" in en
+    assert fi == (
+        "Kun tulosmuuttuja on pitkäaikaisesti toimeentulotukea saaneet 25–64-vuotiaat (Diakin indeksi) ja "
+        "vertailujoukkoa, ennakkojaksoa, painotusta ja asteikkoa vaihdellaan (5 spesifikaatiota), etumerkki riippuu "
+        "valinnoista: negatiivisia (suotuisa suunta) on 2 estimaattia ja positiivisia (epäsuotuisa suunta) 3; "
+        "1 spesifikaatiossa plasebo-p on alle 0,1. Tasoina estimaatit ovat välillä −8,42 ja +26,39 "
+        "indeksipistettä (mediaani +5,65). Mikään suunta ei säily spesifikaatiosta toiseen."
+    )
+    assert sv == (
+        "För långvarigt utkomststöd bland 25–64-åringar (Diaks index) gäller i 5 specifikationer, där "
+        "jämförelsegruppen, förperioden, viktningen och skalan varierar, att tecknet beror på valen: 2 skattningar "
+        "är negativa (gynnsamma) och 3 positiva (ogynnsamma), och 1 av dem har ett placebo-p under 0,1. I nivåer "
+        "ligger skattningarna mellan −8,42 och +26,39 indexpoäng (median +5,65). Ingen riktning håller över "
+        "specifikationerna."
+    )
+    assert no_fallback.untranslated() == []
+
+
+def test_every_sentence_of_the_chapter_has_finnish_and_swedish_words(no_fallback):
+    summary = summarise_specifications(headline_records())
+    row = summary["by_outcome"].iloc[0].to_dict()
+    loo = pd.DataFrame(
+        {"dropped": [None, "a", "b"], "name": ["", "Tammerfors", "Reso"], "estimate": [0.6, -0.4, 0.8]}
+    ).assign(change_from_all=lambda f: f["estimate"] - 0.6)
+    fake = pd.DataFrame({"fake_start": ["2017", "2016"], "estimate": [-0.7, 0.39], "placebo_p": [0.08, 0.9]})
+    pairs = pd.DataFrame({"level": [-1.0, 0.5], "log": [-0.1, -0.02]})
+    relative = {"estimate_relative_pct": -6.75, "relative_low": -13.3, "relative_high": 2.5}
+    for lang in ("fi", "sv"):
+        sentences = [
+            text.direction_phrase(19, 1, lang),
+            text.direction_phrase(2, 2, lang),
+            text.direction_phrase(0, 4, lang),
+            text.outcome_sentence(row, "Label", "pp", lang),
+            text.overall_sentence(summary["overall"], lang),
+            text.leave_one_out_sentence(loo, "pp", lang),
+            text.placebo_in_time_sentence(fake, {"start": "2018", "estimate": -1.35, "placebo_p": 0.01}, "pp", lang),
+            text.log_sentence(pairs, "Label", relative, lang),
+            text.interval_sentence({"estimate": 0.58, "interval_low": -0.97, "interval_high": 1.1}, "pp", lang),
+        ]
+        for sentence in sentences:
+            assert not any(word in sentence for word in (" estimates ", " of ", " the ", " placebo p below")), sentence
+    assert "Kun pois jätetään Tammerfors, etumerkki vaihtuu." in text.leave_one_out_sentence(loo, "pp", "fi")
+    assert "−6,8\u00a0%" in text.log_sentence(pairs, "Label", relative, "sv")
+    assert "+0,58 pp" in text.interval_sentence(
+        {"estimate": 0.58, "interval_low": -0.97, "interval_high": 1.1}, "pp", "fi"
+    )
+    assert text.direction_phrase(19, 1, "sv") == "19 av 20 skattningar är negativa (gynnsamma), 1 åt andra hållet"
+    assert no_fallback.untranslated() == []
+
+
+def test_outcome_labels_in_the_catalogue_are_the_registrys_labels():
+    from helpers.analysis.outcomes import OUTCOMES
+
+    assert set(text.OUTCOME_LABELS) == set(OUTCOMES)
+    for outcome, label in text.OUTCOME_LABELS.items():
+        assert label == OUTCOMES[outcome].label == text.outcome_label(outcome, "en")
+    assert text.outcome_label("unemployment_rate", "fi") == "Työttömyysaste"
+    assert text.outcome_label("families_social_assistance_pct", "sv") == "Barnfamiljer som fått utkomststöd"
+
+
+def test_the_chapters_source_lines_are_the_pilot_chapters():
+    from helpers.chapters import pilot_facts, robustness
+
+    assert robustness.OUTCOME_SOURCES == pilot_facts.OUTCOME_SOURCES
+
+
+def test_the_chapter_refuses_an_unknown_edition():
+    from helpers.chapters import robustness
+    from helpers.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="'lang' = 'de' is not an edition"):
+        robustness.validate({"lang": "de"})
+    assert robustness.validate({"lang": "sv"}).lang == "sv"

@@ -150,8 +150,33 @@ def _finished(path: Path) -> dict[str, bool]:
     return {str(m.id): bool(m.string) and not m.fuzzy for m in catalogue if m.id and isinstance(m.id, str)}
 
 
+GLUED_MARKDOWN = "application/papermill.record/text/markdown"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def glued_markdown(page: str) -> list[str]:
+    """The Markdown a page's English run glued ({glue:md}), whitespace collapsed: text the code wrote."""
+    path = BOOK_DIR / f"{page}.ipynb"
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [
+        _words("".join(text) if isinstance(text, list) else str(text))
+        for cell in notebook.get("cells", [])
+        for output in cell.get("outputs", [])
+        if (text := output.get("data", {}).get(GLUED_MARKDOWN)) is not None
+    ]
+
+
 def prose_status(templates: Path, lang: str) -> dict[str, list[str]]:
-    """Page -> its prose messages without a finished ``lang`` translation."""
+    """Page -> its prose messages without a finished ``lang`` translation.
+
+    A paragraph of {glue:md} text is not prose: the English run wrote it, the edition's own run writes
+    it in ``lang``, and a fallback to English there is counted by ``generated_status``."""
     from babel.messages.pofile import read_po
 
     status: dict[str, list[str]] = {}
@@ -159,6 +184,8 @@ def prose_status(templates: Path, lang: str) -> dict[str, list[str]]:
         page = pot.relative_to(templates).with_suffix("").as_posix()
         with open(pot, "rb") as handle:
             wanted = [str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str)]
+        glued = glued_markdown(page)
+        wanted = [message for message in wanted if not any(_words(message) in text for text in glued)]
         finished = _finished(PROSE_LOCALES / lang / "LC_MESSAGES" / f"{page}.po")
         status[page] = [message for message in wanted if not finished.get(message)]
     return status
