@@ -66,8 +66,8 @@ def peers_table(chapter: Comparisons, lang: str = "en") -> pd.DataFrame:
         rows.append(
             {
                 rank: str(k),
-                municipality: name_of(row.municipality_code),
-                distance: format_number(row.distance, 2, lang=lang),
+                municipality: name_of(cast(str, row.municipality_code)),
+                distance: format_number(cast(float, row.distance), 2, lang=lang),
                 **{i: float(getattr(row, i)) for i in result.indicators},
             }
         )
@@ -140,7 +140,7 @@ def narrative(chapter: Comparisons, lang: str = "en") -> dict[str, object]:
         missing = [
             words.label(labels.get(i, i), lang)
             for i in peers_result.indicators
-            if chapter.code in chapter.values.index and pd.isna(chapter.values.at[chapter.code, i])
+            if chapter.code in chapter.values.index and pd.isna(cast(float, chapter.values.at[chapter.code, i]))
         ]
         if missing:
             peers_sentence = _(
