@@ -12,8 +12,11 @@ from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, chapter_page, numbering
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
+from helpers.i18n import LANGUAGES
+from helpers.text import nearest_names
 
 NAME = "comparisons"
+EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
 FIGURES = ("linked_views", "over_time")
 
 
@@ -26,11 +29,18 @@ class Params:
     )
     year: int = param(2019, "Sotkanet year (the data release holds 2019 only)")
     division: int = param(2021, "boundary set of the map: 2021 (closest to the data) or 2017")
+    lang: str = param("en", "edition language of the page's generated text and number formats: en, fi or sv")
 
 
 def validate(given: Mapping[str, Any]) -> Params:
     """The year and boundary set inside the data, the municipality as a code on that map, two indicators."""
     values = typed_values(Params, given)
+    if values["lang"] not in LANGUAGES:
+        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
+        raise ParameterError(
+            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
+            f"valid: {', '.join(LANGUAGES)}."
+        )
     years = comparisons.available_years()
     year, division = values["year"], values["division"]
     if year not in years:
@@ -59,7 +69,7 @@ def validate(given: Mapping[str, Any]) -> Params:
         raise ParameterError(f"parameter 'indicators': {error}") from None
     if resolved[0] == resolved[1]:
         raise ParameterError(f"parameter 'indicators': the two indicators must differ; both are {resolved[0]!r}.")
-    return Params(municipality=code, indicators=resolved, year=year, division=division)
+    return Params(municipality=code, indicators=resolved, year=year, division=division, lang=values["lang"])
 
 
 @dataclass
@@ -70,13 +80,17 @@ class ComparisonsPage:
     page: str | None  # this chapter's page in the book (the run plan's); the map links from it
 
     def glue_values(self) -> dict[str, Any]:
-        return {**comparisons_text.narrative(self.comparisons), **self.numbering.labels()}
+        return {**comparisons_text.narrative(self.comparisons, self.params.lang), **self.numbering.labels()}
+
+    @property
+    def peers_caption(self) -> str:
+        return comparisons_text.peers_caption(self.comparisons, self.params.lang)
 
 
 def prepare(params: Params) -> ComparisonsPage:
     return ComparisonsPage(
         params=params,
-        numbering=numbering(NAME, FIGURES),
+        numbering=numbering(NAME, FIGURES, lang=params.lang),
         comparisons=comparisons.compare(params.municipality, params.indicators, params.year, params.division),
         page=chapter_page(NAME),
     )

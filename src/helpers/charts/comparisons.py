@@ -22,6 +22,7 @@ deviation over the municipalities with every peer indicator.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import cast
@@ -30,13 +31,22 @@ import altair as alt
 import pandas as pd
 
 from helpers.analysis import municipal_comparisons as cmp
+from helpers.charts import comparisons_words as words
 from helpers.charts.render import records_json
 from helpers.charts.style import CONTEXT_COLOUR, OKABE_ITO, PILOT_GROUP_COLOUR
 from helpers.data.municipalities import pilot_codes
+from helpers.i18n import N_, _
 
 CHOSEN_COLOUR = OKABE_ITO["black"]
 NO_DATA_COLOUR = "#E0E0E0"
-ROLE_DOMAIN = ["Chosen municipality", "Pilot municipality", "Other municipality"]
+ROLE_DOMAIN = [N_("Chosen municipality"), N_("Pilot municipality"), N_("Other municipality")]
+
+
+def role_domain(lang: str = "en") -> list[str]:
+    """The scatter legend's three roles in ``lang`` (chosen, pilot, other municipality)."""
+    return [_(role, lang) for role in ROLE_DOMAIN]
+
+
 ROLE_RANGE = [CHOSEN_COLOUR, PILOT_GROUP_COLOUR, CONTEXT_COLOUR]
 TREND_ROLES = ["municipality", "region", "urban_rural", "finland"]
 TREND_RANGE = [CHOSEN_COLOUR, OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"]]
@@ -66,6 +76,7 @@ class PageData:
     topology: dict
     indicators: pd.DataFrame  # catalogue order = order of the ``v`` arrays
     division: int
+    lang: str = "en"  # the edition: names in ``n`` are its own, ``s`` the other national language's
 
     def column(self, key: str) -> list:
         # The cell holds a list; pandas-stubs can only type a cell as some scalar.
@@ -87,8 +98,8 @@ class PageData:
 
 def chapter_chart_data_bytes(page: PageData, chapter: cmp.Comparisons) -> int:
     """Bytes of all the chart data the chapter's figures publish (the page loads each file once)."""
-    over_time = [trend_record(chapter.code, chapter.division)]
-    diak = _diak_frame(chapter.code, chapter.division)
+    over_time = [trend_record(chapter.code, chapter.division, page.lang)]
+    diak = _diak_frame(chapter.code, chapter.division, page.lang)
     if diak is not None:
         over_time.append(diak)
     return sum(page.chart_data_bytes().values()) + sum(len(records_json(f).encode()) for f in over_time)
@@ -99,23 +110,34 @@ def tenths(values) -> list:
     return [None if pd.isna(v) else int(round(float(v) * 10)) for v in values]
 
 
-def page_data(chapter: cmp.Comparisons) -> PageData:
-    """The interactive figure's data: municipalities in picker order (Finnish alphabetical)."""
-    table = chapter.table
+def page_data(chapter: cmp.Comparisons, lang: str = "en") -> PageData:
+    """The interactive figure's data: municipalities in picker order (alphabetical by the names the
+    edition shows: Finnish in fi and en, Swedish where one exists in sv)."""
+    table = chapter.table.copy()
+    table["shown"] = [words.municipality_name(fi, sv, lang) for fi, sv in zip(table["name_fi"], table["name_sv"])]
+    table["other"] = [words.other_name(fi, sv, lang) for fi, sv in zip(table["name_fi"], table["name_sv"])]
+    if lang == "sv":
+        table = table.sort_values("shown", key=lambda names: names.map(cmp.finnish_sort_key), kind="stable")
     catalogue = cmp.indicator_catalogue()
     indicators = list(catalogue["indicator"])
     record = {
         "c": list(table["municipality_code"]),
-        "n": list(table["name_fi"]),
-        "s": ["" if sv == fi else sv for fi, sv in zip(table["name_fi"], table["name_sv"])],
+        "n": list(table["shown"]),
+        "s": list(table["other"]),
         "v": [tenths(values) for values in table[indicators].itertuples(index=False)],
     }
+    renamed = dict(zip(table["name_fi"], table["shown"]))
     return PageData(
         municipalities=pd.DataFrame({key: [record[key]] for key in MUNICIPALITY_COLUMNS}),
-        notes={code: note for code, note in zip(table["municipality_code"], table["note"]) if note},
+        notes={
+            code: words.division_note(note, lang, renamed)
+            for code, note in zip(table["municipality_code"], table["note"])
+            if note
+        },
         topology=simplify_topology(compact_topology(chapter.division), SIMPLIFY_KM, GRID_KM),
         indicators=catalogue,
         division=chapter.division,
+        lang=lang,
     )
 
 
@@ -141,10 +163,19 @@ def title_lines(label: str, width: int = 48) -> list[str]:
     return [lines[0], " ".join(lines[1:])]
 
 
-def option_label(label: str, unit: str) -> str:
-    """Dropdown label: the measure and its unit ("Unemployed (% of labour force)")."""
-    head, sep, _ = label.partition(", ")
-    return f"{head if sep else label} ({unit})"
+def option_label(label: str, unit: str, lang: str = "en") -> str:
+    """Dropdown label: the measure and its unit ("Unemployed (% of labour force)"), in ``lang``."""
+    return words.indicator_label(label, unit, lang)
+
+
+def vega_text(template: str, **expressions: str) -> str:
+    """A Vega string expression from a translated ``template``: each ``{name}`` becomes the
+    expression given for it, the rest string literals ("rank {rank} of {n}" -> 'rank ' + ...)."""
+    parts = re.split(r"\{(\w+)\}", template)
+    pieces = [
+        json.dumps(part, ensure_ascii=False) if k % 2 == 0 else f"({expressions[part]})" for k, part in enumerate(parts)
+    ]
+    return " + ".join(piece for piece in pieces if piece != '""') or '""'
 
 
 # Derived signals: the position of each dropdown's indicator in the ``v`` arrays.
@@ -165,23 +196,33 @@ def _constant_params(page: PageData) -> list[alt.Parameter]:
     cat = page.indicators
     return [
         alt.param(name="indicator_ids", value=list(cat["indicator"])),
-        alt.param(name="indicator_titles", value=[title_lines(str(x)) for x in cat["indicator_label"]]),
-        alt.param(name="indicator_units", value=[str(x) for x in cat["unit"]]),
+        alt.param(
+            name="indicator_titles", value=[title_lines(words.label(str(x), page.lang)) for x in cat["indicator_label"]]
+        ),
+        alt.param(name="indicator_units", value=[words.label(str(x), page.lang) for x in cat["unit"]]),
         alt.param(name="indicator_short_units", value=[short_unit(str(x)) for x in cat["unit"]]),
         alt.param(name="division_notes", value=dict(sorted(page.notes.items()))),
         *[alt.param(name=index, expr=f"indexof(indicator_ids, {param})") for param, index in INDEX_SIGNALS.items()],
     ]
 
 
-def _value_text() -> str:
+def _value_text(lang: str = "en") -> str:
+    """Vega expression: "12.3 % of labour force, rank 4 of 292" or "no data (note)" in ``lang``."""
+    value = vega_text(
+        _("{value} {unit}, rank {rank} of {total}", lang),
+        value="format(datum.val, ',.1f')",
+        unit="indicator_units[indicator_index]",
+        rank="datum.rank",
+        total="datum.n_valid",
+    )
+    no_data = json.dumps(_("no data", lang), ensure_ascii=False)
     return (
-        "isValid(datum.val) ? format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] "
-        "+ ', rank ' + datum.rank + ' of ' + datum.n_valid : 'no data' + "
+        f"isValid(datum.val) ? {value} : {no_data} + "
         "(division_notes[datum.c] ? ' (' + division_notes[datum.c] + ')' : '')"
     )
 
 
-def _ranked(chart):
+def _ranked(chart, lang: str = "en"):
     """Add val, n_valid, rank (1 = highest; ties share the lowest rank; null without a value) and
     value_text for the map and ranking's indicator."""
     return (
@@ -189,54 +230,72 @@ def _ranked(chart):
         .transform_calculate(sortval="isValid(datum.val) ? datum.val : -1e12")
         .transform_joinaggregate(n_valid="valid(val)")
         .transform_window(rank_all="rank()", sort=[alt.SortField("sortval", order="descending")])
-        .transform_calculate(rank="isValid(datum.val) ? datum.rank_all : null", value_text=_value_text())
+        .transform_calculate(rank="isValid(datum.val) ? datum.rank_all : null", value_text=_value_text(lang))
     )
 
 
 # ------------------------------------------------------------------------- captions, alt text
 
 
-def linked_views_text(chapter: cmp.Comparisons) -> dict[str, str]:
-    """Caption and alt text of the linked figure (``charts.figure(..., **linked_views_text(c))``)."""
+def linked_views_text(chapter: cmp.Comparisons, lang: str = "en") -> dict[str, str]:
+    """Caption and alt text of the linked figure (``charts.figure(..., **linked_views_text(c, lang))``)."""
     return {
-        "caption": (
-            f"Municipalities compared on the {chapter.year} Sotkanet indicators: map, national ranking, "
+        "caption": _(
+            "Municipalities compared on the {year} Sotkanet indicators: map, national ranking, "
             "scatter of two indicators and the most similar municipalities, linked to the lists under the "
             "figure; a click on a municipality of the map or the ranking opens its page. Source: THL, "
-            "Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0)."
+            "Sotkanet.fi (CC BY 4.0); boundaries: Statistics Finland (CC BY 4.0).",
+            lang,
+            year=chapter.year,
         ),
-        "alt_text": (
+        "alt_text": _(
             "A map of Finland's municipalities coloured by the chosen indicator (darker is higher, grey is no "
             "data) with the chosen municipality outlined; a ranked bar chart of all municipalities with the "
             "chosen one in black and its value and rank written above; a scatter of two indicators with the "
             "chosen municipality as a large labelled dot and the pilot municipalities as diamonds; and its "
             "ten most similar municipalities. Lists under the figure choose the municipality, the indicator "
-            "and the scatter's axes."
+            "and the scatter's axes.",
+            lang,
         ),
     }
 
 
-def over_time_text(chapter: cmp.Comparisons) -> dict[str, str]:
+def over_time_text(chapter: cmp.Comparisons, lang: str = "en") -> dict[str, str]:
     """Caption and alt text of the over-time figure."""
     has_diak = not cmp.diak_series(chapter.code, division=chapter.division).empty
-    caption = (
-        f"{chapter.name_fi} over time: unemployed job seekers as a share of the labour force against its "
-        "region, its urban–rural group and Finland"
-        + (", and Diak's disadvantage indices (median municipality = 100)" if has_diak else "")
-        + ". Sources: Ministry of Economic Affairs and Employment, employment service statistics (Statistics "
-        "Finland, CC BY 4.0)" + ("; Diak, from THL Sotkanet data." if has_diak else ".")
-    )
-    alt_text = (
-        f"Lines of the unemployment rate 2006–2020 for {chapter.name_fi} (black, thicker), its region (blue), "
-        "its urban–rural group (orange) and Finland (grey), annual or monthly as chosen in the list under "
-        "the figure"
-        + (
-            f"; below, lines of Diak indices for {chapter.name_fi} by centre year 2011–2020 with a dashed "
-            "line at 100 for the median municipality."
-            if has_diak
-            else "."
+    name = words.municipality_name(chapter.name_fi, chapter.name_sv, lang)
+    if has_diak:
+        caption = _(
+            "{name} over time: unemployed job seekers as a share of the labour force against its region, its "
+            "urban–rural group and Finland, and Diak's disadvantage indices (median municipality = 100). Sources: "
+            "Ministry of Economic Affairs and Employment, employment service statistics (Statistics Finland, "
+            "CC BY 4.0); Diak, from THL Sotkanet data.",
+            lang,
+            name=name,
         )
-    )
+        alt_text = _(
+            "Lines of the unemployment rate 2006–2020 for {name} (black, thicker), its region (blue), its "
+            "urban–rural group (orange) and Finland (grey), annual or monthly as chosen in the list under the "
+            "figure; below, lines of Diak indices for {name} by centre year 2011–2020 with a dashed line at 100 "
+            "for the median municipality.",
+            lang,
+            name=name,
+        )
+    else:
+        caption = _(
+            "{name} over time: unemployed job seekers as a share of the labour force against its region, its "
+            "urban–rural group and Finland. Sources: Ministry of Economic Affairs and Employment, employment "
+            "service statistics (Statistics Finland, CC BY 4.0).",
+            lang,
+            name=name,
+        )
+        alt_text = _(
+            "Lines of the unemployment rate 2006–2020 for {name} (black, thicker), its region (blue), its "
+            "urban–rural group (orange) and Finland (grey), annual or monthly as chosen in the list under the "
+            "figure.",
+            lang,
+            name=name,
+        )
     return {"caption": caption, "alt_text": alt_text}
 
 
@@ -252,6 +311,7 @@ __all__ = [
     "PageData",
     "ROLE_DOMAIN",
     "ROLE_RANGE",
+    "role_domain",
     "SIMPLIFY_KM",
     "TableAlternative",
     "chapter_chart_data_bytes",

@@ -13,7 +13,6 @@ from helpers.charts.comparisons import (
     MUNICIPALITY_COLUMNS,
     MUNICIPALITY_PARAM,
     NO_DATA_COLOUR,
-    ROLE_DOMAIN,
     ROLE_RANGE,
     SCATTER_X_PARAM,
     SCATTER_Y_PARAM,
@@ -23,10 +22,13 @@ from helpers.charts.comparisons import (
     _value,
     is_pilot_expression,
     option_label,
+    role_domain,
+    vega_text,
 )
 from helpers.charts.render import named_data, topojson_data
 from helpers.charts.style import SEQUENTIAL_SCHEME, layer
 from helpers.data.municipalities import municipality_url_parts
+from helpers.i18n import _
 
 # transform_flatten takes a list of str | FieldName; a list[str] is not one (lists are invariant).
 _FLATTENED: list[str | alt.FieldName] = list(MUNICIPALITY_COLUMNS)
@@ -45,29 +47,31 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
     scatter's axes (``scatter_x_pick``, ``scatter_y_pick``). Each panel is a layer whose shared
     transforms sit on the layer (so the spec states them once). With ``book_page`` (the figure's
     page in the book), a click on a municipality of the map or the ranking opens its page."""
+    lang = page.lang
     codes, labels = page.municipality_options()
     ids = list(page.indicators["indicator"])
-    names = [option_label(str(r.indicator_label), str(r.unit)) for r in page.indicators.itertuples()]
+    names = [option_label(str(r.indicator_label), str(r.unit), lang) for r in page.indicators.itertuples()]
+    roles = role_domain(lang)
     x_indicator, y_indicator = chapter.indicators
     pick = alt.param(
         name=MUNICIPALITY_PARAM,
         value=chapter.code,
-        bind=alt.binding_select(options=codes, labels=labels, name="Municipality: "),
+        bind=alt.binding_select(options=codes, labels=labels, name=_("Municipality: ", lang)),
     )
     indicator = alt.param(
         name=INDICATOR_PARAM,
         value=y_indicator,
-        bind=alt.binding_select(options=ids, labels=names, name="Indicator (map and ranking): "),
+        bind=alt.binding_select(options=ids, labels=names, name=_("Indicator (map and ranking): ", lang)),
     )
     scatter_x = alt.param(
         name=SCATTER_X_PARAM,
         value=x_indicator,
-        bind=alt.binding_select(options=ids, labels=names, name="Scatter x-axis: "),
+        bind=alt.binding_select(options=ids, labels=names, name=_("Scatter x-axis: ", lang)),
     )
     scatter_y = alt.param(
         name=SCATTER_Y_PARAM,
         value=y_indicator,
-        bind=alt.binding_select(options=ids, labels=names, name="Scatter y-axis: "),
+        bind=alt.binding_select(options=ids, labels=names, name=_("Scatter y-axis: ", lang)),
     )
     municipalities = named_data(page.municipalities, "comparisons-municipalities")
     boundaries = topojson_data(page.topology, f"comparisons-boundaries-{page.division}", feature="municipalities")
@@ -79,7 +83,8 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
     def with_links(chart):
         return chart.transform_calculate(page_link=page_link_expression(book_page)) if book_page else chart
 
-    role = f"{chosen} ? '{ROLE_DOMAIN[0]}' : ({is_pilot_expression()} ? '{ROLE_DOMAIN[1]}' : '{ROLE_DOMAIN[2]}')"
+    quoted = [json.dumps(role, ensure_ascii=False) for role in roles]
+    role = f"{chosen} ? {quoted[0]} : ({is_pilot_expression()} ? {quoted[1]} : {quoted[2]})"
 
     # ---- map: the municipalities, each with its geometry looked up by code
     fill = alt.condition(
@@ -88,7 +93,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
             "val:Q",
             scale=alt.Scale(scheme=SEQUENTIAL_SCHEME, reverse=True, zero=False),
             legend=alt.Legend(
-                title="Value (unit in the title)",
+                title=_("Value (unit in the title)", lang),
                 orient="bottom",
                 direction="horizontal",
                 gradientLength=200,
@@ -102,9 +107,9 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         color=fill,
         **link,
         tooltip=[
-            alt.Tooltip("n:N", title="Municipality"),
-            alt.Tooltip("swedish:N", title="In Swedish"),
-            alt.Tooltip("value_text:N", title="Value"),
+            alt.Tooltip("n:N", title=_("Municipality", lang)),
+            alt.Tooltip("other_name:N", title=_("In Finnish", lang) if lang == "sv" else _("In Swedish", lang)),
+            alt.Tooltip("value_text:N", title=_("Value", lang)),
         ],
     )
     outline = (
@@ -118,9 +123,10 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
                 layer(areas.properties(name="map_areas"), outline.properties(name="map_chosen"), data=municipalities)
                 .transform_flatten(_FLATTENED)
                 .transform_lookup(lookup="c", from_=alt.LookupData(boundaries, key="id"), as_="geo")
-            )
+            ),
+            lang,
         )
-        .transform_calculate(swedish="datum.s ? datum.s : datum.n")
+        .transform_calculate(other_name="datum.s ? datum.s : datum.n")
         .properties(
             name="comparison_map",
             width=240,
@@ -128,8 +134,11 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
             projection=alt.Projection(type="transverseMercator", rotate=[-27, 0, 0]),
             title=alt.TitleParams(
                 text=alt.expr(
-                    "['Map: ' + indicator_titles[indicator_index][0], indicator_titles[indicator_index][1], "
-                    "'Unit: ' + indicator_units[indicator_index] + '. Grey: no data']"
+                    "["
+                    + vega_text(_("Map: {title}", lang), title="indicator_titles[indicator_index][0]")
+                    + ", indicator_titles[indicator_index][1], "
+                    + vega_text(_("Unit: {unit}. Grey: no data", lang), unit="indicator_units[indicator_index]")
+                    + "]"
                 ),
                 fontSize=12,
                 anchor="start",
@@ -145,11 +154,15 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         base.mark_bar()
         .encode(
             x=alt.X(
-                "pos:O", axis=alt.Axis(labels=False, ticks=False, title="Municipalities, highest value on the left")
+                "pos:O",
+                axis=alt.Axis(labels=False, ticks=False, title=_("Municipalities, highest value on the left", lang)),
             ),
             y=alt.Y("val:Q", title=None),
-            color=alt.Color("role:N", scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE), legend=None),
-            tooltip=[alt.Tooltip("n:N", title="Municipality"), alt.Tooltip("value_text:N", title="Value")],
+            color=alt.Color("role:N", scale=alt.Scale(domain=roles, range=ROLE_RANGE), legend=None),
+            tooltip=[
+                alt.Tooltip("n:N", title=_("Municipality", lang)),
+                alt.Tooltip("value_text:N", title=_("Value", lang)),
+            ],
             **link,
         )
         .transform_filter("isValid(datum.val)")
@@ -167,8 +180,15 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         .encode(x=alt.value(0), y=alt.value(-16), text="text:N")
         .transform_filter(chosen)
         .transform_calculate(
-            text="datum.n + ': ' + (isValid(datum.val) ? 'rank ' + datum.rank + ' of ' + datum.n_valid + ', ' + "
-            "format(datum.val, ',.1f') + ' ' + indicator_units[indicator_index] : datum.value_text)"
+            text="datum.n + ': ' + (isValid(datum.val) ? "
+            + vega_text(
+                _("rank {rank} of {total}, {value} {unit}", lang),
+                rank="datum.rank",
+                total="datum.n_valid",
+                value="format(datum.val, ',.1f')",
+                unit="indicator_units[indicator_index]",
+            )
+            + " : datum.value_text)"
         )
     )
     ranking = (
@@ -180,7 +200,8 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
                     label.properties(name="ranking_label"),
                     data=municipalities,
                 ).transform_flatten(_FLATTENED)
-            )
+            ),
+            lang,
         )
         .transform_calculate(role=role)
         .properties(
@@ -188,7 +209,11 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
             width=340,
             height=120,
             title=alt.TitleParams(
-                text=alt.expr("['National ranking (1 = highest)', indicator_titles[indicator_index][0]]"),
+                text=alt.expr(
+                    "["
+                    + json.dumps(_("National ranking (1 = highest)", lang), ensure_ascii=False)
+                    + ", indicator_titles[indicator_index][0]]"
+                ),
                 fontSize=12,
                 anchor="start",
                 offset=24,
@@ -203,22 +228,20 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color(
             "role:N",
-            sort=ROLE_DOMAIN,
-            scale=alt.Scale(domain=ROLE_DOMAIN, range=ROLE_RANGE),
+            sort=roles,
+            scale=alt.Scale(domain=roles, range=ROLE_RANGE),
             legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
         ),
         shape=alt.Shape(
             "role:N",
-            sort=ROLE_DOMAIN,
-            scale=alt.Scale(domain=ROLE_DOMAIN, range=["circle", "diamond", "circle"]),
+            sort=roles,
+            scale=alt.Scale(domain=roles, range=["circle", "diamond", "circle"]),
             legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
         ),
-        size=alt.Size(
-            "role:N", sort=ROLE_DOMAIN, scale=alt.Scale(domain=ROLE_DOMAIN, range=[170, 70, 22]), legend=None
-        ),
+        size=alt.Size("role:N", sort=roles, scale=alt.Scale(domain=roles, range=[170, 70, 22]), legend=None),
         order=alt.Order("layer:Q"),
         tooltip=[
-            alt.Tooltip("n:N", title="Municipality"),
+            alt.Tooltip("n:N", title=_("Municipality", lang)),
             alt.Tooltip("x:Q", title="x", format=",.1f"),
             alt.Tooltip("y:Q", title="y", format=",.1f"),
         ],
@@ -246,7 +269,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
     x_title = (
         alt.Chart(one_row)
         .mark_text(
-            text=alt.expr("'x: ' + indicator_titles[x_index][0]"),
+            text=alt.expr(vega_text(_("x: {title}", lang), title="indicator_titles[x_index][0]")),
             fontSize=10,
             baseline="top",
             limit=340,
@@ -256,7 +279,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
     y_title = (
         alt.Chart(one_row)
         .mark_text(
-            text=alt.expr("'y: ' + indicator_titles[y_index][0]"),
+            text=alt.expr(vega_text(_("y: {title}", lang), title="indicator_titles[y_index][0]")),
             fontSize=10,
             angle=270,
             baseline="bottom",
@@ -270,7 +293,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         name="comparison_scatter",
         width=340,
         height=160,
-        title=alt.TitleParams(text="Two indicators (axes: the last two lists)", fontSize=12, anchor="start"),
+        title=alt.TitleParams(text=_("Two indicators (axes: the last two lists)", lang), fontSize=12, anchor="start"),
     )
 
     peers = peer_list_view(page, municipalities, chosen)
@@ -279,7 +302,10 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
         .add_params(pick, indicator, scatter_x, scatter_y, *_constant_params(page))
         .resolve_scale(color="independent")
         .properties(
-            background="white", description="Linked map, ranking, scatter and peers of the 2019 municipal indicators"
+            background="white",
+            description=_(
+                "Linked map, ranking, scatter and peers of the {year} municipal indicators", lang, year=chapter.year
+            ),
         )
         .configure_view(stroke=None)
     )
@@ -287,6 +313,7 @@ def linked_views(page: PageData, chapter: cmp.Comparisons, book_page: str | None
 
 def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChart:
     """The chosen municipality's nearest peers, computed in the page as ``analysis.peers.peers``."""
+    lang = page.lang
     order = list(page.indicators["indicator"])
     fields = [f"p{k}" for k in range(len(cmp.peer_indicators()))]
     calc = {
@@ -304,8 +331,8 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
             y=alt.Y("line:Q", scale=alt.Scale(domain=[0, rows_per_column], range=[0, 16 * rows_per_column]), axis=None),
             text="text:N",
             tooltip=[
-                alt.Tooltip("n:N", title="Municipality"),
-                alt.Tooltip("distance:Q", title="Distance (z-scores)", format=".2f"),
+                alt.Tooltip("n:N", title=_("Municipality", lang)),
+                alt.Tooltip("distance:Q", title=_("Distance (z-scores)", lang), format=".2f"),
             ],
         )
         .transform_filter(complete)
@@ -335,7 +362,11 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
         .transform_filter(chosen)
         .transform_filter(f"!({complete})")
         .transform_calculate(
-            text="'No peers: ' + (division_notes[datum.c] ? division_notes[datum.c] : datum.n + ' lacks a peer indicator')"
+            text=vega_text(
+                _("No peers: {reason}", lang),
+                reason="division_notes[datum.c] ? division_notes[datum.c] : "
+                + vega_text(_("{name} lacks a peer indicator", lang), name="datum.n"),
+            )
         )
     )
     return (
@@ -348,8 +379,8 @@ def peer_list_view(page: PageData, municipalities, chosen: str) -> alt.LayerChar
             height=16 * rows_per_column,
             title=alt.TitleParams(
                 text=[
-                    "Most similar municipalities (z-score distance",
-                    f"on {len(cmp.peer_indicators())} indicators; the peer table lists them)",
+                    _("Most similar municipalities (z-score distance", lang),
+                    _("on {count} indicators; the peer table lists them)", lang, count=len(cmp.peer_indicators())),
                 ],
                 fontSize=12,
                 anchor="start",

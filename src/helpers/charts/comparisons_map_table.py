@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from helpers.analysis import municipal_comparisons as cmp
 from helpers.charts.comparisons import MUNICIPALITY_PARAM, PageData
 from helpers.charts.render import named_data
+from helpers.i18n import _
 
 _TABLE_SCRIPT = """
 (function () {
@@ -34,16 +36,15 @@ _TABLE_SCRIPT = """
     var values = record.v.map(function (a) { return a && a[k] !== null && a[k] !== undefined ? a[k] / 10 : null; });
     var ranked = values.filter(function (x) { return x !== null; }).sort(function (a, b) { return b - a; });
     var title = view.signal("indicator_titles")[k], unit = view.signal("indicator_units")[k];
-    table.caption.textContent = title[0] + (title[1] ? ", " + title[1] : "") + " (" + unit + "), %(year)s: every municipality " +
-      "on the map, ranked 1 = highest. The table follows the Indicator list of Figure %(figure)s; the municipality chosen there is in bold.";
-    table.tHead.rows[0].cells[1].textContent = "Value (" + unit + ")";
+    table.caption.textContent = title[0] + (title[1] ? ", " + title[1] : "") + " (" + unit + "), " + %(caption)s;
+    table.tHead.rows[0].cells[1].textContent = %(value_head)s.replace("{unit}", unit);
     var fresh = document.createElement("tbody");
     for (var i = 0; i < record.c.length; i++) {
       var row = document.createElement("tr"), x = values[i];
       if (record.c[i] === pick) { row.style.fontWeight = "bold"; }
       cell(row, record.s[i] ? record.n[i] + " (" + record.s[i] + ")" : record.n[i]);
-      if (x === null) { cell(row, "no data", "no-data"); cell(row, "", null); }
-      else { cell(row, x.toFixed(1)); cell(row, String(ranked.indexOf(x) + 1)); }
+      if (x === null) { cell(row, %(no_data)s, "no-data"); cell(row, "", null); }
+      else { cell(row, x.toFixed(1).replace("-", "\u2212").replace(".", %(decimal)s)); cell(row, String(ranked.indexOf(x) + 1)); }
       fresh.appendChild(row);
     }
     table.replaceChild(fresh, body);
@@ -77,29 +78,57 @@ class TableAlternative:
         self.registry = JS_DATA_REGISTRY
         self.figure_number = figure_number
         self.year = chapter.year
+        self.lang = page.lang
         self.frame = cmp.ranking_table(chapter, chapter.indicators[1])
 
     def _repr_html_(self) -> str:
+        lang = self.lang
+
+        def js(text: str) -> str:  # a JavaScript string literal, safe inside <script>
+            return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
         script = _TABLE_SCRIPT % {
             "key": json.dumps(self.key),
             "registry": self.registry,
             "pick": MUNICIPALITY_PARAM,
-            "year": self.year,
-            "figure": self.figure_number,
+            "caption": js(
+                _(
+                    "{year}: every municipality on the map, ranked 1 = highest. The table follows the Indicator "
+                    "list of Figure {figure}; the municipality chosen there is in bold.",
+                    lang,
+                    year=self.year,
+                    figure=self.figure_number,
+                )
+            ),
+            "value_head": js(_("Value ({unit})", lang, unit="{unit}")),
+            "no_data": js(_("no data", lang)),
+            "decimal": js("." if lang == "en" else ","),
         }
+        caption = _(
+            "Every municipality on the map of Figure {figure}, with its value and national rank (1 = highest).",
+            lang,
+            figure=self.figure_number,
+        )
+        placeholder = _(
+            "The rows are drawn by the page from the data of Figure {figure} (this needs JavaScript, like the figure).",
+            lang,
+            figure=self.figure_number,
+        )
+        heads = [_("Municipality", lang), _("Value", lang), _("Rank (1 = highest)", lang)]
         return (
-            '<table class="book-table comparisons-map-table"><caption>Every municipality on the map of Figure '
-            f"{self.figure_number}, with its value and national rank (1 = highest).</caption>"
-            "<thead><tr><th>Municipality</th><th>Value</th><th>Rank (1 = highest)</th></tr></thead>"
-            '<tbody><tr><td colspan="3">The rows are drawn by the page from the data of Figure '
-            f"{self.figure_number} (this needs JavaScript, like the figure).</td></tr></tbody></table>"
+            f'<table class="book-table comparisons-map-table"><caption>{html.escape(caption)}</caption>'
+            "<thead><tr>" + "".join(f"<th>{html.escape(head)}</th>" for head in heads) + "</tr></thead>"
+            f'<tbody><tr><td colspan="3">{html.escape(placeholder)}</td></tr></tbody></table>'
             f"<script>{script}</script>"
         )
 
     def __repr__(self) -> str:
-        return (
-            f"Table alternative of Figure {self.figure_number}: {len(self.frame)} municipalities, filled in "
-            "the published page from the figure's data"
+        return _(
+            "Table alternative of Figure {figure}: {count} municipalities, filled in the published page from the "
+            "figure's data",
+            self.lang,
+            figure=self.figure_number,
+            count=len(self.frame),
         )
 
 
