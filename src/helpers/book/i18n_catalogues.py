@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -150,15 +151,22 @@ def _finished(path: Path) -> dict[str, bool]:
     return {str(m.id): bool(m.string) and not m.fuzzy for m in catalogue if m.id and isinstance(m.id, str)}
 
 
+# A message made only of glue roles (a heading or paragraph whose words the run generates in the
+# edition's language, as the municipality pages do) has nothing for a translator to write.
+GLUE_ONLY = re.compile(r"^\s*(\{glue(?::\w+)?\}`[^`]*`\s*)+$")
+
+
 def prose_status(templates: Path, lang: str) -> dict[str, list[str]]:
-    """Page -> its prose messages without a finished ``lang`` translation."""
+    """Page -> its prose messages without a finished ``lang`` translation (glue-only ones need none)."""
     from babel.messages.pofile import read_po
 
     status: dict[str, list[str]] = {}
     for pot in sorted(templates.rglob("*.pot")):
         page = pot.relative_to(templates).with_suffix("").as_posix()
         with open(pot, "rb") as handle:
-            wanted = [str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str)]
+            wanted = [
+                str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str) and not GLUE_ONLY.match(m.id)
+            ]
         finished = _finished(PROSE_LOCALES / lang / "LC_MESSAGES" / f"{page}.po")
         status[page] = [message for message in wanted if not finished.get(message)]
     return status
