@@ -235,10 +235,25 @@ def _release_key() -> str:
     return str(verified_file("municipalities")[1])
 
 
-def local_name(code: str, fallback: str, lang: str) -> str:
+# The name tables of the profile last asked about: checking the release's file for every name
+# would cost more than the rest of a page (a page asks some thirty times).
+_last_tables: list[Any] = [None, None]
+
+
+def _tables(profile: Profile | None) -> tuple[dict[str, tuple[str, str]], dict[str, dict[str, str]]]:
+    if profile is None or _last_tables[0] is not profile:
+        key = _release_key()
+        tables = (_names_by_code(key), _regions_by_code(key))
+        if profile is None:
+            return tables
+        _last_tables[:] = [profile, tables]
+    return _last_tables[1]
+
+
+def local_name(code: str, fallback: str, lang: str, profile: Profile | None = None) -> str:
     """A municipality's name in the edition: Swedish in sv, Finnish otherwise (the English edition
     uses the Finnish names, as the rest of the book does)."""
-    names = _names_by_code(_release_key()).get(str(code))
+    names = _tables(profile)[0].get(str(code))
     if names is None:
         return fallback
     return names[1] if lang == "sv" and names[1] else names[0]
@@ -259,7 +274,7 @@ class Names:
 def names(profile: Profile, lang: str = "en") -> Names:
     other = profile.name_fi if lang == "sv" else profile.name_sv
     name = profile.name_sv if lang == "sv" and profile.name_sv else profile.name_fi
-    regions = _regions_by_code(_release_key()).get(profile.region_code, {})
+    regions = _tables(profile)[1].get(profile.region_code, {})
     return Names(
         name=name,
         other="" if not other or other == name else other,
@@ -364,10 +379,10 @@ def data_note(profile: Profile, lang: str = "en") -> str:
         return note
     merged = _merged_into(profile)
     if note.startswith("No data: ") and merged is not None:
-        absorbing = local_name(merged.absorbing_code, merged.absorbing, lang)
+        absorbing = local_name(merged.absorbing_code, merged.absorbing, lang, profile)
         return say("note_merged_into", lang, absorbing=absorbing, year=merged.year)
     others = [
-        local_name(m.absorbed_code, m.absorbed, lang)
+        local_name(m.absorbed_code, m.absorbed, lang, profile)
         for m in profile.mergers
         if m.role == "absorbed_others" and m.year > DIVISION
     ]
@@ -452,7 +467,7 @@ def peers_links(profile: Profile, lang: str = "en") -> list[str]:
     depth = here.count("/")
     prefix = "../" * depth
     return [
-        f"[{local_name(code, profile.peer_names[code], lang)}]({prefix}{municipality_page(code)}.html)"
+        f"[{local_name(code, profile.peer_names[code], lang, profile)}]({prefix}{municipality_page(code)}.html)"
         for code in profile.peers.table["municipality_code"]
     ]
 
@@ -463,7 +478,7 @@ def peers_sentence(profile: Profile, lang: str = "en") -> str:
     if result.table.empty:
         merged_into = _merged_into(profile)
         if merged_into is not None:
-            absorbing = local_name(merged_into.absorbing_code, merged_into.absorbing, lang)
+            absorbing = local_name(merged_into.absorbing_code, merged_into.absorbing, lang, profile)
             why = say("peers_why_merged", lang, year=YEAR, absorbing=absorbing)
         else:
             missing = [
@@ -498,7 +513,7 @@ def peers_table(profile: Profile, lang: str = "en") -> pd.DataFrame:
         code = str(row.municipality_code)
         rows.append(
             {
-                municipality: local_name(code, profile.peer_names[code], lang),
+                municipality: local_name(code, profile.peer_names[code], lang, profile),
                 distance: float(cast(float, row.distance)),
             }
         )
@@ -620,7 +635,7 @@ def merger_sentences(profile: Profile, lang: str = "en") -> str:
                     "merger_absorbed_others",
                     lang,
                     year=event.year,
-                    absorbed=local_name(event.absorbed_code, event.absorbed, lang),
+                    absorbed=local_name(event.absorbed_code, event.absorbed, lang, profile),
                     absorbed_code=event.absorbed_code,
                     name=name,
                 )
@@ -632,7 +647,7 @@ def merger_sentences(profile: Profile, lang: str = "en") -> str:
                     lang,
                     year=event.year,
                     name=name,
-                    absorbing=local_name(event.absorbing_code, event.absorbing, lang),
+                    absorbing=local_name(event.absorbing_code, event.absorbing, lang, profile),
                     absorbing_code=event.absorbing_code,
                 )
             )
@@ -795,7 +810,7 @@ def prose(profile: Profile, lang: str = "en", figure: str = "") -> dict[str, str
     n = names(profile, lang)
 
     def named(code: str) -> str:
-        return local_name(code, code, lang)
+        return local_name(code, code, lang, profile)
 
     values = {
         "year": YEAR,
