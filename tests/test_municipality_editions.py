@@ -15,6 +15,7 @@ from helpers.chapters import municipality_index as index_chapter
 from helpers.chapters import municipality_text as text
 from helpers.charts import municipality as charts
 from helpers.charts import municipality_index as index_charts
+from helpers.charts import render
 from helpers.data import municipalities as munis
 from helpers.paths import REPO_ROOT
 
@@ -29,6 +30,13 @@ _LOCAL_NUMBER = re.compile(r"\d+(?:\u00a0\d{3})*(?:,\d+)?")
 @pytest.fixture(scope="module")
 def panel():
     return mp.panel()
+
+
+@pytest.fixture(autouse=True)
+def chart_dir(tmp_path, monkeypatch):
+    """Chart data the tests publish go to a temporary folder, never into the work tree."""
+    monkeypatch.setenv(render.CHART_DATA_ENV, str(tmp_path))
+    return tmp_path
 
 
 _DAY_AND_MONTH = {  # a date's day and month (each edition writes them its own way); its year stays
