@@ -232,9 +232,10 @@ def test_a_municipality_merged_before_2021_points_to_its_successor():
         municipality.validate({"municipality": "Valtimo"})
 
 
-def test_a_language_without_a_translation_is_refused_clearly():
-    with pytest.raises(ParameterError, match=r"parameter 'lang' = 'fi'.*use lang 'en'"):
-        municipality.validate({"lang": "fi"})
+def test_a_language_that_is_not_an_edition_is_refused_clearly():
+    assert municipality.validate({"lang": "sv"}).lang == "sv"
+    with pytest.raises(ParameterError, match=r"parameter 'lang' = 'de' is not an edition; use one of fi, sv, en"):
+        municipality.validate({"lang": "de"})
 
 
 def test_peers_link_to_their_own_pages(panel):

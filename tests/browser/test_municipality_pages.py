@@ -97,3 +97,33 @@ def test_a_click_on_the_map_opens_the_municipality_page(browser, base_url, code)
         assert not visit.console_errors
     finally:
         visit.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_the_swedish_edition_names_tampere_tammerfors_and_links_back_to_the_swedish_index(
+    browser, server_url, site_dir, scheme
+):
+    name_sv = munis.name("837", 2021, "sv")
+    assert name_sv != munis.name("837", 2021, "fi")  # Tammerfors: the case is real
+    edition = server_url + "sv/" if scheme == "http" else (site_dir / "sv").as_uri() + "/"
+    visit = PageVisit(browser, edition, page_path("837"))
+    try:
+        assert visit.wait_for_charts() == 1
+        assert heading(visit).strip() == name_sv
+        assert visit.page.title().startswith(name_sv)
+        assert visit.page.locator("html").get_attribute("lang") == "sv"
+        index = edition + f"{munis.MUNICIPALITY_PAGES}/index.html"
+        hrefs = visit.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        assert index in hrefs, "the page must link the Swedish edition's municipality index"
+        with visit.page.expect_navigation():  # the link as the page writes it (relative), followed
+            visit.page.evaluate(
+                "url => [...document.querySelectorAll('a[href]')].find(a => a.href === url).click()", index
+            )
+        assert visit.page.url == index
+        visit.page.wait_for_selector(".municipality-index[data-rendered='true']", timeout=20000)
+        row = visit.page.locator(".municipality-index-table tr[data-code='837'] a")
+        assert row.inner_text() == name_sv
+        assert not visit.console_errors, visit.console_errors
+        assert not visit.outside_requests, visit.outside_requests
+    finally:
+        visit.close()

@@ -34,7 +34,15 @@
     });
   }
 
-  function percent(tenths) { return (tenths / 10).toFixed(1); }
+  // The page's words (data-words, in the edition's language) and its decimal mark.
+  var WORDS = {};
+  function say(key, values) {
+    return String(WORDS[key] || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return values && values[name] !== undefined ? values[name] : all;
+    });
+  }
+
+  function percent(tenths) { return (tenths / 10).toFixed(1).replace(".", WORDS.decimal || "."); }
 
   // One line per run of published years: a suppressed year is a gap, never bridged.
   function linePath(values, x, y) {
@@ -78,12 +86,14 @@
   function describe(values, data, seriesLabel) {
     var first = data.years[0], last = data.years[1], published = [];
     values.forEach(function (v, i) { if (v !== null) { published.push([first + i, v]); } });
-    if (!published.length) { return seriesLabel + ", " + first + "–" + last + ": no published value."; }
+    if (!published.length) { return say("no_value", { label: seriesLabel, first: first, last: last }); }
     var start = published[0], end = published[published.length - 1];
-    var text = seriesLabel + ": " + percent(start[1]) + " % in " + start[0] + ", " + percent(end[1]) + " % in " + end[0];
+    var text = say("values", {
+      label: seriesLabel, start: percent(start[1]), start_year: start[0], end: percent(end[1]), end_year: end[0]
+    });
     var gaps = values.length - published.length;
-    if (gaps) { text += "; " + gaps + (gaps === 1 ? " year" : " years") + " not published (small counts)"; }
-    return text + ". Median municipality in " + last + ": " + percent(data.median[data.median.length - 1]) + " %.";
+    if (gaps) { text += say(gaps === 1 ? "gap_one" : "gap_many", { n: gaps }); }
+    return text + say("median", { year: last, value: percent(data.median[data.median.length - 1]) });
   }
 
   function cell(row, content, className) {
@@ -122,7 +132,7 @@
       if (data.s[i]) {
         var swedish = document.createElement("span");
         swedish.className = "municipality-name-sv";
-        swedish.lang = "sv";
+        swedish.lang = WORDS.other_lang || "sv";
         swedish.textContent = data.s[i];
         name.appendChild(document.createTextNode(" "));
         name.appendChild(swedish);
@@ -132,12 +142,12 @@
       cell(row, data.groups[data.g[i]]);
       var values = data.v[i], last = values[values.length - 1];
       cell(row, sparkline(values, data, data.n[i] + ". " + describe(values, data, seriesLabel)), "municipality-sparkline-cell");
-      if (last === null) { cell(row, "not published", "no-data"); } else { cell(row, percent(last)); }
+      if (last === null) { cell(row, say("not_published"), "no-data"); } else { cell(row, percent(last)); }
       body.appendChild(row);
       return { row: row, code: code, keys: [fold(data.n[i]), fold(data.s[i] || data.n[i])], region: data.r[i], group: data.g[i] };
     });
     var empty = document.createElement("tr");
-    cell(empty, "No municipality matches.", "no-data").colSpan = 6;
+    cell(empty, say("no_match"), "no-data").colSpan = 6;
     body.appendChild(empty);
     table.replaceChild(body, table.tBodies[0]);
 
@@ -154,7 +164,7 @@
         if (match) { shown++; }
       });
       empty.hidden = shown > 0;
-      count.textContent = "Showing " + shown + " of " + rows.length + " municipalities.";
+      count.textContent = say("showing", { shown: shown, total: rows.length });
     }
     search.addEventListener("input", apply);
     region.addEventListener("change", apply);
@@ -167,11 +177,12 @@
     var root = document.documentElement.getAttribute("data-content_root") || "";
     var containers = document.querySelectorAll(".municipality-index[data-index]");
     Array.prototype.forEach.call(containers, function (container) {
+      WORDS = JSON.parse(container.getAttribute("data-words") || "{}");
       loadData(root, container.getAttribute("data-index"))
         .then(function (data) { draw(container, data); })
         .catch(function (error) {
           container.setAttribute("data-rendered", "error");
-          container.querySelector(".municipality-index-count").textContent = "The list could not be drawn: " + error.message;
+          container.querySelector(".municipality-index-count").textContent = say("failed", { error: error.message });
           console.error(error);
         });
     });

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -150,6 +151,11 @@ def _finished(path: Path) -> dict[str, bool]:
     return {str(m.id): bool(m.string) and not m.fuzzy for m in catalogue if m.id and isinstance(m.id, str)}
 
 
+# A message made only of glue roles (a heading or paragraph whose words the run generates in the
+# edition's language, as the municipality pages do) has nothing for a translator to write.
+GLUE_ONLY = re.compile(r"^\s*(\{glue(?::\w+)?\}`[^`]*`\s*)+$")
+
+
 GLUED_MARKDOWN = "application/papermill.record/text/markdown"
 
 
@@ -176,14 +182,17 @@ def prose_status(templates: Path, lang: str) -> dict[str, list[str]]:
     """Page -> its prose messages without a finished ``lang`` translation.
 
     A paragraph of {glue:md} text is not prose: the English run wrote it, the edition's own run writes
-    it in ``lang``, and a fallback to English there is counted by ``generated_status``."""
+    it in ``lang``, and a fallback to English there is counted by ``generated_status``. A message made
+    only of glue roles needs no translation either."""
     from babel.messages.pofile import read_po
 
     status: dict[str, list[str]] = {}
     for pot in sorted(templates.rglob("*.pot")):
         page = pot.relative_to(templates).with_suffix("").as_posix()
         with open(pot, "rb") as handle:
-            wanted = [str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str)]
+            wanted = [
+                str(m.id) for m in read_po(handle) if m.id and isinstance(m.id, str) and not GLUE_ONLY.match(m.id)
+            ]
         glued = glued_markdown(page)
         wanted = [message for message in wanted if not any(_words(message) in text for text in glued)]
         finished = _finished(PROSE_LOCALES / lang / "LC_MESSAGES" / f"{page}.po")

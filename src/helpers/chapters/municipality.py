@@ -13,17 +13,18 @@ from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
+from helpers.i18n import LANGUAGES
 
 NAME = "municipality"
 FIGURES = ("trends",)
-LANGUAGES = ("en",)
-MAX_PEERS = 20  # the Finnish and Swedish editions come with their message catalogues
+EDITION_PARAMETER = "lang"  # the build runs every page of the family once per edition
+MAX_PEERS = 20
 
 
 @dataclass(frozen=True)
 class Params:
     municipality: str = param("Tampere", "Finnish or Swedish name, or code, of a municipality of the 2021 division")
-    lang: str = param("en", "language of the page (en; fi and sv come with the translated editions)")
+    lang: str = param("en", "edition language of the page's text, names and number formats: en, fi or sv")
     peers: int = param(10, "how many most similar municipalities to list (1–20)")
 
 
@@ -41,8 +42,7 @@ def validate(given: Mapping[str, Any]) -> Params:
         )
     if values["lang"] not in LANGUAGES:
         raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r}: the page is written in {', '.join(LANGUAGES)} so far; "
-            "use lang 'en' (the Finnish and Swedish editions come with their translations)."
+            f"parameter 'lang' = {values['lang']!r} is not an edition; use one of {', '.join(LANGUAGES)}."
         )
     if not 1 <= values["peers"] <= MAX_PEERS:
         raise ParameterError(
@@ -58,12 +58,16 @@ class MunicipalityPage:
     profile: municipality_profile.Profile
 
     def glue_values(self) -> dict[str, Any]:
-        return {**municipality_text.glue_values(self.profile, self.params.lang), **self.numbering.labels()}
+        labels = self.numbering.labels()
+        return {
+            **municipality_text.glue_values(self.profile, self.params.lang, figure=labels["fig_trends"]),
+            **labels,
+        }
 
 
 def prepare(params: Params) -> MunicipalityPage:
     return MunicipalityPage(
         params=params,
-        numbering=numbering(NAME, FIGURES),
+        numbering=numbering(NAME, FIGURES, lang=params.lang),
         profile=municipality_profile.profile(params.municipality, n_peers=params.peers),
     )

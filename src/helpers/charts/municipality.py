@@ -21,35 +21,43 @@ import pandas as pd
 from helpers.analysis.municipality_profile import DIAK_VARIABLES, ROLES, Profile
 from helpers.charts.comparisons import TREND_RANGE
 from helpers.charts.render import PreparedSpec, publish_chart_data
+from helpers.i18n import N_, translated
 
 PANEL_WIDTH = 560
 HALF_WIDTH = 250
-# Words of the chart (titles, axes, tooltips): in one place for the message catalogue.
+# Words of the chart (titles, axes, tooltips): messages of the code catalogue.
 TEXT = {
-    "families_title": "Families with children receiving social assistance",
-    "families_axis": "% of families with children",
-    "unemployment_title": "Unemployment rate by month",
-    "unemployment_axis": "% of labour force",
-    "diak_axis": "Index (median municipality = 100)",
-    "diak_long_term_social_assistance_25_64": "Diak: long-term social assistance, 25–64",
-    "diak_disadvantage_total": "Diak: disadvantage, composite index",
-    "diak_subtitle": "Region and group: median of their municipalities",
-    "series": "Series",
-    "year": "Year",
-    "month": "Month",
-    "value": "Value",
-    "region_suffix": "{region} (region)",
-    "description": "{name}: trends against its region, urban–rural group and Finland",
+    "families_title": N_("Families with children receiving social assistance"),
+    "families_axis": N_("% of families with children"),
+    "unemployment_title": N_("Unemployment rate by month"),
+    "unemployment_axis": N_("% of labour force"),
+    "diak_axis": N_("Index (median municipality = 100)"),
+    "diak_long_term_social_assistance_25_64": N_("Diak: long-term social assistance, 25–64"),
+    "diak_disadvantage_total": N_("Diak: disadvantage, composite index"),
+    "diak_subtitle": N_("Region and group: median of their municipalities"),
+    "series": N_("Series"),
+    "year": N_("Year"),
+    "month": N_("Month"),
+    "value": N_("Value"),
+    "region_suffix": N_("{region} (region)"),
+    "description": N_("{name}: trends against its region, urban–rural group and Finland"),
 }
 
 
-def series_labels(profile: Profile) -> list[str]:
-    """Legend labels in the order of ``ROLES``."""
+def word(key: str, lang: str, **values: Any) -> str:
+    return translated(TEXT[key], lang, **values)
+
+
+def series_labels(profile: Profile, lang: str = "en") -> list[str]:
+    """Legend labels in the order of ``ROLES``, in the edition's names."""
+    from helpers.chapters.municipality_text import series_labels as names
+
+    labels = names(profile, lang)
     return [
-        profile.labels["municipality"],
-        TEXT["region_suffix"].format(region=profile.labels["region"]),
-        profile.labels["urban_rural"],
-        profile.labels["finland"],
+        labels["municipality"],
+        word("region_suffix", lang, region=labels["region"]),
+        labels["urban_rural"],
+        labels["finland"],
     ]
 
 
@@ -87,6 +95,7 @@ def _lines(
     y_title: str,
     index: dict[str, Any],
     points: bool,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """Lines of ``roles`` from a wide table (one column per role), folded to long form in the page."""
     mapping = {role: labels[ROLES.index(role)] for role in roles}
@@ -111,17 +120,18 @@ def _lines(
             },
             "strokeWidth": {"condition": {"test": "datum.role === 'municipality'", "value": 2.6}, "value": 1.4},
             "tooltip": [
-                {"field": "series", "type": "nominal", "title": TEXT["series"]},
+                {"field": "series", "type": "nominal", "title": word("series", lang)},
                 index,
-                {"field": "value", "type": "quantitative", "title": TEXT["value"], "format": ".1f"},
+                {"field": "value", "type": "quantitative", "title": word("value", lang), "format": ".1f"},
             ],
         },
     }
 
 
-def trends_spec(profile: Profile) -> dict[str, Any]:
-    """The figure's Vega-Lite spec; its data are published as files named by the municipality's code."""
-    labels = series_labels(profile)
+def trends_spec(profile: Profile, lang: str = "en") -> dict[str, Any]:
+    """The figure's Vega-Lite spec; its data are published as files named by the municipality's code
+    (the same files in every edition: only the words differ)."""
+    labels = series_labels(profile, lang)
     files = trend_files(profile)
     code = profile.code
     urls = {name: publish_chart_data(frame, f"municipality-{code}-{name}") for name, frame in files.items()}
@@ -131,13 +141,14 @@ def trends_spec(profile: Profile) -> dict[str, Any]:
             list(ROLES),
             labels,
             {"field": "year", "type": "quantitative", "title": None, "axis": {"format": "d", "tickCount": 10}},
-            TEXT["families_axis"],
-            {"field": "year", "type": "quantitative", "title": TEXT["year"]},
+            word("families_axis", lang),
+            {"field": "year", "type": "quantitative", "title": word("year", lang)},
             points=True,
+            lang=lang,
         ),
         "width": PANEL_WIDTH,
         "height": 170,
-        "title": _title(TEXT["families_title"]),
+        "title": _title(word("families_title", lang)),
     }
     unemployment = {
         "data": _data(urls["unemployment"]),
@@ -145,13 +156,14 @@ def trends_spec(profile: Profile) -> dict[str, Any]:
             list(ROLES),
             labels,
             {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%Y", "tickCount": 8}},
-            TEXT["unemployment_axis"],
-            {"field": "month", "type": "nominal", "title": TEXT["month"]},
+            word("unemployment_axis", lang),
+            {"field": "month", "type": "nominal", "title": word("month", lang)},
             points=False,  # 178 months: a point each would only blur the lines (and weigh on the page)
+            lang=lang,
         ),
         "width": PANEL_WIDTH,
         "height": 170,
-        "title": _title(TEXT["unemployment_title"]),
+        "title": _title(word("unemployment_title", lang)),
     }
     median_rule = {
         "transform": [{"aggregate": [{"op": "count", "as": "n"}]}, {"calculate": "100", "as": "y"}],
@@ -169,9 +181,10 @@ def trends_spec(profile: Profile) -> dict[str, Any]:
                 "title": None,
                 "axis": {"labelAngle": 0, "values": [2011, 2014, 2017, 2020]},
             },
-            TEXT["diak_axis"],
-            {"field": "year", "type": "ordinal", "title": TEXT["year"]},
+            word("diak_axis", lang),
+            {"field": "year", "type": "ordinal", "title": word("year", lang)},
             points=True,
+            lang=lang,
         )
         lines["transform"] = [{"filter": f"datum.variable === {json.dumps(variable)}"}, *lines["transform"]]
         diak_panels.append(
@@ -180,20 +193,20 @@ def trends_spec(profile: Profile) -> dict[str, Any]:
                 "layer": [median_rule, lines],
                 "width": HALF_WIDTH,
                 "height": 150,
-                "title": _title(TEXT[f"diak_{variable}"], TEXT["diak_subtitle"]),
+                "title": _title(word(f"diak_{variable}", lang), word("diak_subtitle", lang)),
             }
         )
     return {
         "$schema": alt.SCHEMA_URL,
         "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}},
         "background": "white",
-        "description": TEXT["description"].format(name=profile.name_fi),
+        "description": word("description", lang, name=labels[0]),
         "vconcat": [families, unemployment, {"hconcat": diak_panels, "spacing": 40}],
         "spacing": 28,
         "resolve": {"scale": {"color": "shared"}},
     }
 
 
-def trends_chart(profile: Profile) -> PreparedSpec:
+def trends_chart(profile: Profile, lang: str = "en") -> PreparedSpec:
     """The figure, ready for ``charts.figure``."""
-    return PreparedSpec(trends_spec(profile))
+    return PreparedSpec(trends_spec(profile, lang))
