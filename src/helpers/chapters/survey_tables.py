@@ -36,15 +36,15 @@ from helpers.i18n import _
 def response_table(lang: str = "en") -> pd.DataFrame:
     """Who answered and when, as the chapter's table (coverage, not a sample size), in the edition."""
     response = survey_response()
+    findings = survey_findings()
+    published = dict(zip(findings["finding_id"], findings["value"].astype("str"), strict=True))  # as transcribed
     figures = []
     for row in response.itertuples(index=False):
+        text = published[str(row.finding_id)]
         if row.finding_id == "fieldwork_period":
-            figures.append(
-                period_text(str(survey_findings().set_index("finding_id").loc[row.finding_id, "value"]), lang)
-            )
+            figures.append(period_text(text, lang))
         else:
-            published = str(survey_findings().set_index("finding_id").loc[row.finding_id, "value"])
-            figures.append(value_text(float(row.value), None, str(row.unit), lang=lang, text=published))
+            figures.append(value_text(float(cast(float, row.value)), None, str(row.unit), lang=lang, text=text))
     return pd.DataFrame(
         {
             _("Item", lang): [text_in(label, lang) for label in response["label"]],
@@ -85,7 +85,7 @@ def key_findings_table(lang: str = "en") -> pd.DataFrame:
                     assistance=text_in(str(row.assistance_label), lang),
                     makers=text_in(str(row.decision_maker_label), lang).lower(),
                 ),
-                "Figure": value_text(float(row.share_pct), None, "%", lang=lang),
+                "Figure": value_text(float(cast(float, row.share_pct)), None, "%", lang=lang),
                 "Source": text_in(reader_source(row.source), lang),
                 "Note": text_in(row.note, lang),
             }

@@ -47,8 +47,8 @@ def _title(text: str, subtitle) -> alt.TitleParams:
 
 def _response(lang: str) -> dict[str, str]:
     """The survey's respondents, coverage and fieldwork period as the edition writes them."""
-    findings = analysis.survey_findings().set_index("finding_id")
-    respondents, coverage = findings.loc["respondents"], findings.loc["population_coverage_pct"]
+    findings = {str(row["finding_id"]): row for row in analysis.survey_findings().to_dict("records")}
+    respondents, coverage = findings["respondents"], findings["population_coverage_pct"]
     return {
         "respondents": value_text(
             float(respondents["value_num"]), None, str(respondents["unit"]), lang=lang, text=str(respondents["value"])
@@ -57,7 +57,7 @@ def _response(lang: str) -> dict[str, str]:
             float(coverage["value_num"]), None, str(coverage["unit"]), lang=lang, text=str(coverage["value"])
         ),
         "coverage_number": value_text(float(coverage["value_num"]), None, "%", lang=lang, text=str(coverage["value"])),
-        "period": period_text(str(findings.loc["fieldwork_period", "value"]), lang),
+        "period": period_text(str(findings["fieldwork_period"]["value"]), lang),
         "source": text_in(analysis.reader_source(coverage["source"]), lang),
     }
 
