@@ -128,9 +128,11 @@ def test_background_chapter_glues_its_paragraphs_and_draws_both_figures():
 
     page = background.prepare(background.validate({}))
     assert background.FIGURES == ("national_series", "long_run", "families")
-    assert {"long_run_paragraph", "families_paragraph", "series_caveats"} <= set(page.texts)
+    assert {"long_run_paragraph", "families_paragraph", "caveat_division", "caveat_suppression", "caveat_zeros"} <= set(
+        page.texts
+    )
     text = page.texts["families_paragraph"]
     assert "+2.06 percentage points" in text and "0.24 points" in text and "3.12 in those" in text
-    caveats = page.texts["series_caveats"]
-    for phrase in ("indicator 493", "indicator 451", "2013", "not published"):
+    caveats = " ".join(page.texts[key] for key in ("caveat_division", "caveat_suppression", "caveat_zeros"))
+    for phrase in ("320 municipalities of 2013", "not published", "exactly 0"):
         assert phrase in caveats

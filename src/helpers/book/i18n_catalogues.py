@@ -37,12 +37,14 @@ def data_messages() -> list[tuple[str, str]]:
 
     from helpers.analysis.indicators import INDICATORS
     from helpers.chapters import survey_tables
+    from helpers.charts import facts_wording
 
     messages: list[tuple[str, str]] = []
     terms = survey_tables.glossary_page_table()
     for column in ("Definition", "Source", "Note"):
         messages += [(text, "data/facts/glossary.csv") for text in terms[column] if text]
     messages.append((survey_tables.NO_CONFIRMED_FORM, "helpers/chapters/survey_tables.py"))
+    messages += facts_wording.data_messages()  # the background and survey chapters' fact-table words
     messages += [(item.name, "helpers/analysis/indicators.py") for item in INDICATORS if item.name]
     config = yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))
     messages += [

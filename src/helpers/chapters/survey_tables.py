@@ -29,22 +29,33 @@ from helpers.analysis.survey import (
     validate_language,
     validate_language_order,
 )
+from helpers.charts.facts_wording import check_edition, date_text, edition_term, period_text, text_in, value_text
+from helpers.i18n import _
 
 
-def response_table() -> pd.DataFrame:
-    """Who answered and when, as the chapter's table (coverage, not a sample size)."""
+def response_table(lang: str = "en") -> pd.DataFrame:
+    """Who answered and when, as the chapter's table (coverage, not a sample size), in the edition."""
     response = survey_response()
+    findings = survey_findings()
+    published = dict(zip(findings["finding_id"], findings["value"].astype("str"), strict=True))  # as transcribed
+    figures = []
+    for row in response.itertuples(index=False):
+        text = published[str(row.finding_id)]
+        if row.finding_id == "fieldwork_period":
+            figures.append(period_text(text, lang))
+        else:
+            figures.append(value_text(float(cast(float, row.value)), None, str(row.unit), lang=lang, text=text))
     return pd.DataFrame(
         {
-            "Item": response["label"],
-            "Figure": response["value_label"],
-            "Source": response["source"].map(reader_source),
-            "Note": response["note"].fillna(""),
+            _("Item", lang): [text_in(label, lang) for label in response["label"]],
+            _("Figure", lang): figures,
+            _("Source", lang): [text_in(reader_source(x), lang) for x in response["source"]],
+            _("Note", lang): [text_in(x, lang) for x in response["note"]],
         }
     )
 
 
-def key_findings_table() -> pd.DataFrame:
+def key_findings_table(lang: str = "en") -> pd.DataFrame:
     """The survey's published figures on decisions: the change 2017–2018 and who decides.
 
     Only published shares are rows; the cells the summary does not give are named in the
@@ -53,44 +64,62 @@ def key_findings_table() -> pd.DataFrame:
     growth = decision_growth().iloc[0]
     rows = [
         {
-            "Finding": f"{growth['label']}: change, {growth['period']}",
-            "Figure": growth["value_label"],
-            "Source": reader_source(growth["source"]),
-            "Note": growth["note"] if isinstance(growth["note"], str) else "",
+            "Finding": _(
+                "{label}: change, {period}",
+                lang,
+                label=text_in(growth["label"], lang),
+                period=text_in(growth["period"], lang),
+            ),
+            "Figure": value_text(float(growth["change_pct"]), None, "%", lang=lang, signed=True),
+            "Source": text_in(reader_source(growth["source"]), lang),
+            "Note": text_in(growth["note"], lang),
         }
     ]
     makers = decision_makers()
     for row in makers[makers["status"] == "published"].itertuples(index=False):
         rows.append(
             {
-                "Finding": f"{row.assistance_label}: share of decisions made by {str(row.decision_maker_label).lower()}",
-                "Figure": row.value_label,
-                "Source": reader_source(row.source),
-                "Note": row.note if isinstance(row.note, str) else "",
+                "Finding": _(
+                    "{assistance}: share of decisions made by {makers}",
+                    lang,
+                    assistance=text_in(str(row.assistance_label), lang),
+                    makers=text_in(str(row.decision_maker_label), lang).lower(),
+                ),
+                "Figure": value_text(float(cast(float, row.share_pct)), None, "%", lang=lang),
+                "Source": text_in(reader_source(row.source), lang),
+                "Note": text_in(row.note, lang),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).rename(columns={key: _(key, lang) for key in ("Finding", "Figure", "Source", "Note")})
 
 
-def qualitative_table() -> pd.DataFrame:
-    """The qualitative findings as (theme, finding, source) for the chapter's table."""
+def qualitative_table(lang: str = "en") -> pd.DataFrame:
+    """The qualitative findings as (theme, finding, source) for the chapter's table, in the edition."""
     findings = qualitative_findings()
     return pd.DataFrame(
-        {"Theme": findings["theme"], "Finding": findings["finding"], "Source": findings["source"].map(reader_source)}
+        {
+            _("Theme", lang): [text_in(x, lang) for x in findings["theme"]],
+            _("Finding", lang): [text_in(x, lang) for x in findings["finding"]],
+            _("Source", lang): [text_in(reader_source(x), lang) for x in findings["source"]],
+        }
     )
 
 
-def related_evidence_table() -> pd.DataFrame:
+def related_evidence_table(lang: str = "en") -> pd.DataFrame:
     """The related evidence timeline as a table: date, study, figure, value, period, source."""
     evidence = related_evidence()
+    signed_units = ("% increase", "M€ increase", "change in staff")
     return pd.DataFrame(
         {
-            "Date": evidence["date"].map(format_date),
-            "Study or event": evidence["event"],
-            "Figure": evidence["item"],
-            "Value": evidence["value_label"],
-            "Period covered": evidence["period"].fillna(""),
-            "Source": evidence["source"].map(reader_source),
+            _("Date", lang): [date_text(x, lang) for x in evidence["date"]],
+            _("Study or event", lang): [text_in(x, lang) for x in evidence["event"]],
+            _("Figure", lang): [text_in(x, lang) for x in evidence["item"]],
+            _("Value", lang): [
+                value_text(v, q, u if isinstance(u, str) else "", lang=lang, signed=u in signed_units)
+                for v, q, u in zip(evidence["value"], evidence["qualifier"], evidence["unit"])
+            ],
+            _("Period covered", lang): [text_in(x, lang) for x in evidence["period"]],
+            _("Source", lang): [text_in(reader_source(x), lang) for x in evidence["source"]],
         }
     )
 
@@ -98,15 +127,18 @@ def related_evidence_table() -> pd.DataFrame:
 ASSISTANCE_PART_TERMS = ("perustoimeentulotuki", "taydentava_toimeentulotuki", "ehkaiseva_toimeentulotuki")
 
 
-def assistance_parts_table(lang: str = "fi") -> pd.DataFrame:
-    """The three parts of social assistance with the glossary's definitions, in `lang` beside English."""
-    code = validate_language(lang)
+def assistance_parts_table(lang: str = "en") -> pd.DataFrame:
+    """The three parts of social assistance with the glossary's definitions, in the edition `lang`
+    (the term as the edition shows it: Finnish beside English in en, the edition's own in fi and sv)."""
+    code = check_edition(lang)
     table = _glossary_table().set_index("term_id")
     return pd.DataFrame(
         {
-            "Part": [term_label(term_id, code) for term_id in ASSISTANCE_PART_TERMS],
-            "What it is and who decides": [table.loc[t, "definition_en"] for t in ASSISTANCE_PART_TERMS],
-            "Source": [reader_source(table.loc[t, "source"]) for t in ASSISTANCE_PART_TERMS],
+            _("Part", code): [edition_term(term_id, code) for term_id in ASSISTANCE_PART_TERMS],
+            _("What it is and who decides", code): [
+                text_in(table.loc[t, "definition_en"], code) for t in ASSISTANCE_PART_TERMS
+            ],
+            _("Source", code): [text_in(reader_source(table.loc[t, "source"]), code) for t in ASSISTANCE_PART_TERMS],
         }
     )
 
@@ -167,3 +199,8 @@ def term_labels(lang: str = "fi") -> dict[str, str]:
     """Every glossary term as `term_label(id, lang)`, keyed "term_<id>" for `glue`."""
     code = validate_language(lang)
     return {f"term_{term_id}": term_label(term_id, code) for term_id in _glossary_table()["term_id"]}
+
+
+def fieldwork_period() -> str:
+    """The survey's fieldwork period as published (an ISO month interval, '2019-03/2019-04')."""
+    return str(survey_findings().set_index("finding_id").loc["fieldwork_period", "value"])

@@ -16,7 +16,9 @@ import altair as alt
 import pandas as pd
 
 from helpers.analysis import survey as analysis
+from helpers.charts.facts_wording import date_text, period_text, text_in, value_text
 from helpers.charts.style import CHART_WIDTH, CONTEXT_COLOUR, OKABE_ITO, layer
+from helpers.i18n import _
 
 BAR_COLOUR = OKABE_ITO["blue"]
 DECISION_MAKER_COLOURS = {
@@ -43,36 +45,52 @@ def _title(text: str, subtitle) -> alt.TitleParams:
 # --- response and coverage -------------------------------------------------------------------
 
 
-def survey_coverage_data() -> pd.DataFrame:
+def _response(lang: str) -> dict[str, str]:
+    """The survey's respondents, coverage and fieldwork period as the edition writes them."""
+    findings = {str(row["finding_id"]): row for row in analysis.survey_findings().to_dict("records")}
+    respondents, coverage = findings["respondents"], findings["population_coverage_pct"]
+    return {
+        "respondents": value_text(
+            float(respondents["value_num"]), None, str(respondents["unit"]), lang=lang, text=str(respondents["value"])
+        ),
+        "coverage": value_text(
+            float(coverage["value_num"]), None, str(coverage["unit"]), lang=lang, text=str(coverage["value"])
+        ),
+        "coverage_number": value_text(float(coverage["value_num"]), None, "%", lang=lang, text=str(coverage["value"])),
+        "period": period_text(str(findings["fieldwork_period"]["value"]), lang),
+        "source": text_in(analysis.reader_source(coverage["source"]), lang),
+    }
+
+
+def survey_coverage_data(lang: str = "en") -> pd.DataFrame:
     response = analysis.survey_response().set_index("finding_id")
-    respondents = response.loc["respondents"]
-    coverage = response.loc["population_coverage_pct"]
+    words = _response(lang)
     return pd.DataFrame(
         [
             {
-                "label": f"Responding areas ({respondents['value_label']})",
-                "coverage_pct": coverage["value"],
-                "value_label": coverage["value_label"],
-                "source": analysis.reader_source(coverage["source"]),
+                "label": _("Responding areas ({respondents})", lang, respondents=words["respondents"]),
+                "coverage_pct": response.loc["population_coverage_pct", "value"],
+                "value_label": words["coverage_number"],
+                "source": words["source"],
             }
         ]
     )
 
 
-def survey_coverage_chart() -> alt.LayerChart:
+def survey_coverage_chart(lang: str = "en") -> alt.LayerChart:
     """How much of Finland's population the responding municipalities and areas cover."""
-    data = survey_coverage_data()
-    period = str(analysis.survey_response().set_index("finding_id").loc["fieldwork_period", "value_label"])
+    data = survey_coverage_data(lang)
+    period = _response(lang)["period"]
     x = alt.X(
         "coverage_pct:Q",
-        title="Share of Finland's population living in the responding areas (%)",
+        title=_("Share of Finland's population living in the responding areas (%)", lang),
         scale=alt.Scale(domain=[0, 100]),
     )
     y = alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
-        alt.Tooltip("label:N", title="Respondents"),
-        alt.Tooltip("value_label:N", title="Population covered"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("label:N", title=_("Respondents", lang)),
+        alt.Tooltip("value_label:N", title=_("Population covered", lang)),
+        alt.Tooltip("source:N", title=_("Source", lang)),
     ]
     whole = alt.Chart().mark_bar(color=CONTEXT_COLOUR, height=28).encode(x=alt.datum(100), y=y)
     covered = alt.Chart().mark_bar(color=BAR_COLOUR, height=28).encode(x=x, y=y, tooltip=tooltip)
@@ -86,43 +104,59 @@ def survey_coverage_chart() -> alt.LayerChart:
         height=60,
         background="white",
         title=_title(
-            "Kuntaliitto's 2019 survey: population covered by the answers",
+            _("Kuntaliitto's 2019 survey: population covered by the answers", lang),
             [
-                f"Fieldwork {period}. The bar shows coverage of the population (grey = whole population),",
-                "not a sample size; municipality-level answers are not public.",
+                _(
+                    "Fieldwork {period}. The bar shows coverage of the population (grey = whole population),",
+                    lang,
+                    period=period,
+                ),
+                _("not a sample size; municipality-level answers are not public.", lang),
             ],
         ),
     )
 
 
-def survey_coverage_alt_text() -> str:
-    response = analysis.survey_response().set_index("finding_id")
-    return (
-        "Horizontal bar on a scale of 0 to 100 per cent of Finland's population. "
-        f"The responding areas ({str(response.loc['respondents', 'value_label'])}, surveyed "
-        f"{str(response.loc['fieldwork_period', 'value_label'])}) cover "
-        f"{str(response.loc['population_coverage_pct', 'value_label'])}; a grey bar behind it marks the "
-        "whole population. This is population coverage, not a sample size."
+def survey_coverage_alt_text(lang: str = "en") -> str:
+    words = _response(lang)
+    return _(
+        "Horizontal bar on a scale of 0 to 100 per cent of Finland's population. The responding areas "
+        "({respondents}, surveyed {period}) cover {coverage}; a grey bar behind it marks the whole population. This "
+        "is population coverage, not a sample size.",
+        lang,
+        respondents=words["respondents"],
+        period=words["period"],
+        coverage=words["coverage"],
     )
 
 
 # --- growth in decisions ---------------------------------------------------------------------
 
 
-def decision_growth_chart() -> alt.LayerChart:
+def _growth(lang: str) -> pd.DataFrame:
+    data = analysis.decision_growth()[["label", "change_pct", "period", "source"]].copy()
+    data["value_label"] = [value_text(float(v), None, "%", lang=lang, signed=True) for v in data["change_pct"]]
+    data["label"] = [text_in(x, lang) for x in data["label"]]
+    data["period"] = [text_in(x, lang) for x in data["period"]]
+    data["source"] = [text_in(analysis.reader_source(x), lang) for x in data["source"]]
+    return data[["label", "change_pct", "value_label", "period", "source"]]
+
+
+def decision_growth_chart(lang: str = "en") -> alt.LayerChart:
     """The published change in supplementary and preventive decisions, 2018 on 2017."""
-    data = analysis.decision_growth()[["label", "change_pct", "value_label", "period", "source"]]
-    data = data.assign(source=data["source"].map(analysis.reader_source))
+    data = _growth(lang)
     top = max(25.0, 5 * math.ceil(float(data["change_pct"].max()) / 5) + 5)
     x = alt.X(
-        "change_pct:Q", title="Change in the number of decisions, 2018 on 2017 (%)", scale=alt.Scale(domain=[0, top])
+        "change_pct:Q",
+        title=_("Change in the number of decisions, 2018 on 2017 (%)", lang),
+        scale=alt.Scale(domain=[0, top]),
     )
     y = alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=320))
     tooltip = [
-        alt.Tooltip("label:N", title="Decisions"),
-        alt.Tooltip("value_label:N", title="Change"),
-        alt.Tooltip("period:N", title="Period"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("label:N", title=_("Decisions", lang)),
+        alt.Tooltip("value_label:N", title=_("Change", lang)),
+        alt.Tooltip("period:N", title=_("Period", lang)),
+        alt.Tooltip("source:N", title=_("Source", lang)),
     ]
     bar = alt.Chart().mark_bar(color=BAR_COLOUR, height=28).encode(x=x, y=y, tooltip=tooltip)
     label = alt.Chart().mark_text(align="left", dx=6, fontWeight="bold").encode(x=x, y=y, text="value_label:N")
@@ -131,29 +165,46 @@ def decision_growth_chart() -> alt.LayerChart:
         height=60,
         background="white",
         title=_title(
-            "Supplementary and preventive assistance decisions, 2018 compared with 2017",
-            "Municipalities and cooperation areas answering Kuntaliitto's 2019 survey; the split by type is not published.",
+            _("Supplementary and preventive assistance decisions, 2018 compared with 2017", lang),
+            _(
+                "Municipalities and cooperation areas answering Kuntaliitto's 2019 survey; the split by type is not "
+                "published.",
+                lang,
+            ),
         ),
     )
 
 
-def decision_growth_alt_text() -> str:
-    row = analysis.decision_growth().iloc[0]
-    return (
-        "A single horizontal bar: according to the areas answering Kuntaliitto's 2019 survey, the number "
-        f"of supplementary and preventive social assistance decisions changed by {row['value_label']} "
-        "from 2017 to 2018. No split by type of assistance is published."
+def decision_growth_alt_text(lang: str = "en") -> str:
+    row = _growth(lang).iloc[0]
+    return _(
+        "A single horizontal bar: according to the areas answering Kuntaliitto's 2019 survey, the number of "
+        "supplementary and preventive social assistance decisions changed by {change} from 2017 to 2018. No split by "
+        "type of assistance is published.",
+        lang,
+        change=row["value_label"],
     )
 
 
 # --- who makes the decisions -----------------------------------------------------------------
 
 
-def decision_makers_chart() -> alt.LayerChart:
-    """Published shares of decisions by staff group; unpublished cells are labelled, not filled."""
+def _makers(lang: str) -> pd.DataFrame:
     grid = analysis.decision_makers()
-    data = grid[["assistance_label", "decision_maker_label", "share_pct", "value_label", "status", "source"]].copy()
-    data["source"] = data["source"].map(analysis.reader_source)
+    data = grid[["assistance_label", "decision_maker_label", "share_pct", "status", "source"]].copy()
+    data["value_label"] = [
+        value_text(float(v), None, "%", lang=lang) if status == "published" else _("not published", lang)
+        for v, status in zip(data["share_pct"], data["status"])
+    ]
+    data["assistance_label"] = [text_in(x, lang) for x in data["assistance_label"]]
+    data["decision_maker_label"] = [text_in(x, lang) for x in data["decision_maker_label"]]
+    data["source"] = [text_in(analysis.reader_source(x), lang) for x in data["source"]]
+    return data
+
+
+def decision_makers_chart(lang: str = "en") -> alt.LayerChart:
+    """Published shares of decisions by staff group; unpublished cells are labelled, not filled."""
+    data = _makers(lang)
     # Text of unpublished cells sits at 0; published labels sit at the end of their bar.
     data["label_x"] = data["share_pct"].fillna(0.0)
     data["text"] = [
@@ -161,22 +212,23 @@ def decision_makers_chart() -> alt.LayerChart:
         for value, status, maker in zip(data["value_label"], data["status"], data["decision_maker_label"])
     ]
     data = data.drop(columns="value_label")
-    assistance_order = list(analysis.ASSISTANCE_TYPES.values())
-    maker_order = list(analysis.DECISION_MAKERS.values())
-    x = alt.X("share_pct:Q", title="Share of the decisions of that type (%)", scale=alt.Scale(domain=[0, 100]))
+    assistance_order = [text_in(x, lang) for x in analysis.ASSISTANCE_TYPES.values()]
+    maker_order = [text_in(x, lang) for x in analysis.DECISION_MAKERS.values()]
+    maker_colours = [DECISION_MAKER_COLOURS[m] for m in analysis.DECISION_MAKERS.values()]
+    x = alt.X("share_pct:Q", title=_("Share of the decisions of that type (%)", lang), scale=alt.Scale(domain=[0, 100]))
     y = alt.Y("assistance_label:N", title=None, sort=assistance_order, axis=alt.Axis(labelLimit=240))
     y_offset = alt.YOffset("decision_maker_label:N", sort=maker_order)
     colour = alt.Color(
         "decision_maker_label:N",
-        title="Decisions made by",
-        scale=alt.Scale(domain=maker_order, range=[DECISION_MAKER_COLOURS[m] for m in maker_order]),
+        title=_("Decisions made by", lang),
+        scale=alt.Scale(domain=maker_order, range=maker_colours),
         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320),
     )
     tooltip = [
-        alt.Tooltip("assistance_label:N", title="Type of assistance"),
-        alt.Tooltip("decision_maker_label:N", title="Decisions made by"),
-        alt.Tooltip("text:N", title="Share"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("assistance_label:N", title=_("Type of assistance", lang)),
+        alt.Tooltip("decision_maker_label:N", title=_("Decisions made by", lang)),
+        alt.Tooltip("text:N", title=_("Share", lang)),
+        alt.Tooltip("source:N", title=_("Source", lang)),
     ]
     bars = (
         alt.Chart()
@@ -202,71 +254,94 @@ def decision_makers_chart() -> alt.LayerChart:
         height=alt.Step(22),
         background="white",
         title=_title(
-            "Who makes supplementary and preventive assistance decisions",
+            _("Who makes supplementary and preventive assistance decisions", lang),
             [
-                "Shares as published from Kuntaliitto's 2019 survey. Shares the source does not give are",
-                "marked 'not published' and are not computed from the others.",
+                _("Shares as published from Kuntaliitto's 2019 survey. Shares the source does not give are", lang),
+                _("marked 'not published' and are not computed from the others.", lang),
             ],
         ),
     )
 
 
-def decision_makers_alt_text() -> str:
-    grid = analysis.decision_makers()
+def decision_makers_alt_text(lang: str = "en") -> str:
+    grid = _makers(lang)
     published = grid[grid["status"] == "published"]
     unpublished = grid[grid["status"] != "published"]
     said = "; ".join(
-        f"{str(r.decision_maker_label).lower()} make {r.value_label} of {str(r.assistance_label).lower()} decisions"
+        _(
+            "{makers} make {share} of {assistance} decisions",
+            lang,
+            makers=str(r.decision_maker_label).lower(),
+            share=r.value_label,
+            assistance=str(r.assistance_label).lower(),
+        )
         for r in published.itertuples()
     )
     missing = "; ".join(
-        f"{str(r.decision_maker_label).lower()} for {str(r.assistance_label).lower()}" for r in unpublished.itertuples()
+        _(
+            "{makers} for {assistance}",
+            lang,
+            makers=str(r.decision_maker_label).lower(),
+            assistance=str(r.assistance_label).lower(),
+        )
+        for r in unpublished.itertuples()
     )
-    return (
-        "Grouped horizontal bars on a 0 to 100 per cent scale, by type of assistance and staff group. "
-        f"Published shares: {said}. Not published: {missing}; the rest of each type is not attributed "
-        "in the source and is not shown."
+    return _(
+        "Grouped horizontal bars on a 0 to 100 per cent scale, by type of assistance and staff group. Published "
+        "shares: {said}. Not published: {missing}; the rest of each type is not attributed in the source and is not "
+        "shown.",
+        lang,
+        said=said,
+        missing=missing,
     )
 
 
 # --- related evidence timeline ---------------------------------------------------------------
 
+SIGNED_UNITS = ("% increase", "M€ increase", "change in staff")
 
-def related_evidence_data() -> pd.DataFrame:
+
+def related_evidence_data(lang: str = "en") -> pd.DataFrame:
     evidence = analysis.related_evidence()
-    data = evidence[["evidence_id", "year", "event", "item", "kind", "value_label", "period", "date", "source"]].copy()
-    data["source"] = data["source"].map(analysis.reader_source)
+    data = evidence[
+        ["evidence_id", "year", "event", "item", "kind", "value", "qualifier", "unit", "period", "date", "source"]
+    ].copy()
     data["label"] = [
-        value if kind == "figure" else analysis.format_date(date)
-        for value, kind, date in zip(data["value_label"], data["kind"], data["date"])
+        value_text(v, q, u if isinstance(u, str) else "", lang=lang, signed=u in SIGNED_UNITS)
+        if kind == "figure"
+        else date_text(date, lang)
+        for v, q, u, kind, date in zip(data["value"], data["qualifier"], data["unit"], data["kind"], data["date"])
     ]
+    for column in ("event", "item", "period"):
+        data[column] = [text_in(x, lang) for x in data[column]]
+    data["source"] = [text_in(analysis.reader_source(x), lang) for x in data["source"]]
     return data[["year", "event", "item", "kind", "label", "period", "source"]]
 
 
-def related_evidence_chart() -> alt.LayerChart:
+def related_evidence_chart(lang: str = "en") -> alt.LayerChart:
     """Dated timeline of related evidence: one row per published figure, coloured by study."""
-    data = related_evidence_data()
+    data = related_evidence_data(lang)
     years = sorted(set(int(y) for y in data["year"]))
     events = list(dict.fromkeys(data["event"]))
     x = alt.X(
         "year:Q",
-        title="Year of publication (the transfer: date it took effect)",
+        title=_("Year of publication (the transfer: date it took effect)", lang),
         scale=alt.Scale(domain=[years[0] - 0.5, years[-1] + 0.5], nice=False, zero=False),
         axis=alt.Axis(values=list(range(years[0], years[-1] + 1)), format="d", labelAngle=0),
     )
     y = alt.Y("item:N", title=None, sort=list(data["item"]), axis=alt.Axis(labelLimit=400))
     colour = alt.Color(
         "event:N",
-        title="Study or event",
+        title=_("Study or event", lang),
         scale=alt.Scale(domain=events, range=EVENT_COLOURS[: len(events)]),
         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=420),
     )
     tooltip = [
-        alt.Tooltip("event:N", title="Study or event"),
-        alt.Tooltip("item:N", title="Figure"),
-        alt.Tooltip("label:N", title="Value"),
-        alt.Tooltip("period:N", title="Period covered"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("event:N", title=_("Study or event", lang)),
+        alt.Tooltip("item:N", title=_("Figure", lang)),
+        alt.Tooltip("label:N", title=_("Value", lang)),
+        alt.Tooltip("period:N", title=_("Period covered", lang)),
+        alt.Tooltip("source:N", title=_("Source", lang)),
     ]
     transfer = (
         alt.Chart()
@@ -281,18 +356,26 @@ def related_evidence_chart() -> alt.LayerChart:
         height=alt.Step(24),
         background="white",
         title=_title(
-            "Related evidence on social assistance after the 2017 transfer, by date",
-            "Each row is one published figure; hover for the period it covers and the source.",
+            _("Related evidence on social assistance after the 2017 transfer, by date", lang),
+            _("Each row is one published figure; hover for the period it covers and the source.", lang),
         ),
     )
 
 
-def related_evidence_alt_text() -> str:
-    data = related_evidence_data()
+def related_evidence_alt_text(lang: str = "en") -> str:
+    data = related_evidence_data(lang)
     parts = [f"{r.year}, {r.event}: {str(r.item).rstrip('.')} — {r.label}" for r in data.itertuples()]
     return (
-        f"Timeline with {len(data)} rows, one per figure, placed by year from {data['year'].min()} to "
-        f"{data['year'].max()}, coloured by study. " + "; ".join(parts) + "."
+        _(
+            "Timeline with {n} rows, one per figure, placed by year from {first} to {last}, coloured by study.",
+            lang,
+            n=len(data),
+            first=data["year"].min(),
+            last=data["year"].max(),
+        )
+        + " "
+        + "; ".join(parts)
+        + "."
     )
 
 
