@@ -10,6 +10,7 @@ from helpers import i18n
 from helpers.chapters import pilot as pilot_chapter
 from helpers.chapters import pilot_report as report
 from helpers.charts import pilot as pilot_charts
+from helpers.charts import render
 from helpers.errors import MirrorNotFound, ParameterError
 
 NBSP = "\u00a0"
@@ -83,8 +84,15 @@ def draw_everything(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def pages():
-    """The default run in each edition, with the English fallbacks each edition's run produced."""
+def pages(tmp_path_factory):
+    """The default run in each edition, with the English fallbacks each edition's run produced (the
+    charts' data files go to a temporary folder, not the repository)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(render.CHART_DATA_ENV, str(tmp_path_factory.mktemp("chart-data")))
+        return _pages()
+
+
+def _pages():
     out = {}
     for lang in ("en", "fi", "sv"):
         i18n.forget_untranslated()
