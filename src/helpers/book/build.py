@@ -154,11 +154,13 @@ def edition_parameter(page: Page) -> str | None:
     return getattr(chapter_module(page.chapter), "EDITION_PARAMETER", None)
 
 
-def page_runs(plan: RunPlan, validated: dict[str, dict[str, Any]]) -> list[tuple[Page, str | None, dict[str, Any]]]:
+def page_runs(
+    plan: RunPlan, validated: dict[str, dict[str, Any]], pages: list[Page] | None = None
+) -> list[tuple[Page, str | None, dict[str, Any]]]:
     """(page, edition, checked parameters) of every run the editions need: one run per edition for
     a page whose chapter takes the edition's language, one shared run for any other page."""
     runs: list[tuple[Page, str | None, dict[str, Any]]] = []
-    for page in plan.notebook_pages():
+    for page in plan.notebook_pages() if pages is None else pages:
         name = edition_parameter(page)
         if name is None:
             runs.append((page, None, validated[page.page]))
@@ -295,8 +297,7 @@ def run_pages(
 
     code = code_hash()
     pages = plan.notebook_pages() if pages is None else pages
-    wanted = {page.page for page in pages}
-    runs = [run for run in page_runs(plan, validated) if run[0].page in wanted]
+    runs = page_runs(plan, validated, pages)
     numbers = plan.chapter_numbers()
     templates: dict[str, tuple[str, str]] = {}  # notebook -> (text, source hash)
     preload = _read_preload()
