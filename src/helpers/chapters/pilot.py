@@ -17,9 +17,12 @@ from helpers.chapters import pilot_report
 from helpers.chapters.model import as_values, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
+from helpers.i18n import LANGUAGES
+from helpers.text import nearest_names
 
 NAME = "pilot"
 FIGURES = ("timeline", "context", "trends", "event_study", "placebo", "notifications")
+EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
 SECTIONS = ("design", "context", "trends", "did", "checks", "notifications", "caveats")
 
 
@@ -47,11 +50,13 @@ class Params:
     weighting: str = param("population", "population (31 Dec 2017) or equal")
     n_placebo: int = param(1000, "number of placebo groups; 0 switches the placebo check off")
     seed: int = param(2018, "random seed of the placebo draws")
+    lang: str = param("en", "edition language of the page's generated text and number formats: en, fi or sv")
 
 
 def engine_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The notebook's conventions in the engine's terms: ``[]`` years and ``base_year=0`` become None."""
-    engine = dict(values)
+    """The notebook's conventions in the engine's terms: ``[]`` years and ``base_year=0`` become None;
+    the edition (``lang``) is not the engine's: every edition analyses the same."""
+    engine = {name: value for name, value in values.items() if name != EDITION_PARAMETER}
     for name in ("pre_years", "post_years"):
         if isinstance(engine.get(name), (list, tuple)) and len(engine[name]) == 0:
             engine[name] = None
@@ -63,6 +68,12 @@ def engine_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
 def validate(given: Mapping[str, Any]) -> Params:
     """Check ``given`` once: names and types, then the engine's checks against the data."""
     values = typed_values(Params, given)
+    lang = values.pop("lang")
+    if lang not in LANGUAGES:
+        nearest = nearest_names(lang, LANGUAGES, cutoff=0.0)
+        raise ParameterError(
+            f"parameter 'lang' = {lang!r} is not an edition; nearest: {', '.join(nearest)}; valid: {', '.join(LANGUAGES)}"
+        )
     try:
         checked = validate_pilot_parameters(engine_parameters(values))
     except ParameterError as error:
@@ -72,7 +83,7 @@ def validate(given: Mapping[str, Any]) -> Params:
                 " (or base_year=0 for the last pre-period year; the Diak outcomes' pre-period ends at year_mid 2016)"
             )
         raise ParameterError(message) from None
-    return Params(**checked)
+    return Params(**checked, lang=lang)
 
 
 @dataclass
@@ -88,6 +99,7 @@ class PilotPage:
 
 
 def prepare(params: Params) -> PilotPage:
-    numbers = numbering(NAME, FIGURES, SECTIONS)
+    numbers = numbering(NAME, FIGURES, SECTIONS, lang=params.lang)
     figures = {name: numbers.figure(name) for name in FIGURES}
-    return PilotPage(params=params, numbering=numbers, report=pilot_report.build_chapter(as_values(params), figures))
+    checked = {name: value for name, value in as_values(params).items() if name != "lang"}
+    return PilotPage(params=params, numbering=numbers, report=pilot_report.build_chapter(checked, figures, params.lang))

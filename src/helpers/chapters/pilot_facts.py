@@ -14,10 +14,10 @@ import pandas as pd
 
 from helpers.analysis.pilot import pilot_timing
 from helpers.analysis.survey import kela_notification_shares
-from helpers.chapters.wording import bilingual
 from helpers.data.municipalities import pilot_table
 from helpers.errors import DataError
-from helpers.text import format_number
+from helpers.i18n import N_, _, translated
+from helpers.text import format_percent
 
 CONTEXT_SOURCE = "THL, Sotkanet.fi (CC BY 4.0), 2019"
 OUTCOME_SOURCES = {
@@ -74,11 +74,30 @@ def _date_bounds(text: str, end: bool) -> tuple[pd.Timestamp, bool]:
     return pd.Timestamp(text), True
 
 
-def _readable_day(day: pd.Timestamp) -> str:
+# The notes of data/facts/pilot_municipalities.csv, for translation (a new note falls back to
+# English and the edition check reports it).
+MUNICIPALITY_NOTES = (
+    N_(
+        "Resident lounge in the town centre: open 5 days a week according to the Swedish release but 4 "
+        "according to the Finnish one; at most 117 visitors in a week; a second lounge opened in an outlying village"
+    ),
+    N_("Concentrated on intensified individual social work (tehostettu yksilötyö)"),
+    N_(
+        "The city's own page dates its pilot period from 1 Nov 2017 to 31 Dec 2019, two months before the "
+        "national pilot year 2018"
+    ),
+    N_("Took part in 2018 only; not among the municipalities continuing in 2019 (no exact end date is published)"),
+)
+
+
+def _readable_day(day: pd.Timestamp, lang: str = "en") -> str:
+    """'1 Nov 2017' in English, '1.11.2017' in Finnish and Swedish (their usual short date)."""
+    if lang in ("fi", "sv"):
+        return f"{day.day}.{day.month}.{day.year}"
     return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
-def timeline_table(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
+def timeline_table(municipalities: Iterable[str] | None = None, lang: str = "en") -> pd.DataFrame:
     """Each pilot municipality's participation, from ``data/facts/pilot_municipalities.csv``.
 
     Columns: municipality_code, name_fi, name_sv, label ('Tampere (Tammerfors)'), start, end
@@ -94,24 +113,24 @@ def timeline_table(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
         code = row.code
         start, start_exact = _date_bounds(row.start_date, end=False)
         end, end_exact = _date_bounds(row.end_date, end=True)
-        first = _readable_day(start) if start_exact else str(start.year)
-        last = _readable_day(end) if end_exact else str(end.year)
+        first = _readable_day(start, lang) if start_exact else str(start.year)
+        last = _readable_day(end, lang) if end_exact else str(end.year)
         if not end_exact and end.year == start.year:
-            period = f"{start.year} only (exact end date not published)"
+            period = _("{year} only (exact end date not published)", lang, year=start.year)
         else:
-            period = f"from {first} to {last}"
+            period = _("from {first} to {last}", lang, first=first, last=last)
         rows.append(
             {
                 "municipality_code": code,
                 "name_fi": row.name_fi,
                 "name_sv": row.name_sv,
-                "label": bilingual(row.name_fi, row.name_sv),
+                "label": _local_name(row.name_fi, row.name_sv, lang),
                 "start": start.strftime("%Y-%m-%d"),
                 "end": end.strftime("%Y-%m-%d"),
                 "end_exclusive": (end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
                 "period_label": period,
                 "in_analysis": code in chosen,
-                "note": row.notes,
+                "note": translated(row.notes, lang) if row.notes else row.notes,
                 "source": row.source,
             }
         )
@@ -125,42 +144,63 @@ def timeline_table(municipalities: Iterable[str] | None = None) -> pd.DataFrame:
     return out
 
 
-def timeline_milestones() -> pd.DataFrame:
+def _local_name(name_fi: str, name_sv: str, lang: str) -> str:
+    from helpers.chapters.pilot_tables import local_name  # pilot_tables imports this module's neighbours
+
+    return local_name(name_fi, name_sv, lang)
+
+
+def timeline_milestones(lang: str = "en") -> pd.DataFrame:
     """Dated events drawn on the timeline (from pilot_facts.csv): the funding extension."""
     facts = pilot_facts()
     return pd.DataFrame(
         [
             {
                 "date": "2018-12-10",
-                "event": "10 Dec 2018: STM extends funding to the end of 2019",
+                "event": _(
+                    "{day}: STM extends funding to the end of 2019",
+                    lang,
+                    day=_readable_day(pd.Timestamp("2018-12-10"), lang),
+                ),
                 "source": facts["funding_extension"]["source"],
             }
         ]
     )
 
 
-def municipalities_display_table(timeline: pd.DataFrame) -> pd.DataFrame:
+def municipalities_display_table(timeline: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """The six municipalities as the chapter lists them (Finnish and Swedish names, timing)."""
     return pd.DataFrame(
         {
-            "Municipality (Finnish)": timeline["name_fi"],
-            "Swedish name": timeline["name_sv"],
-            "Code": timeline["municipality_code"],
-            "Took part": timeline["period_label"],
-            "In this analysis": np.where(timeline["in_analysis"], "yes", "no"),
-            "Notes": timeline["note"],
+            _("Municipality (Finnish)", lang): timeline["name_fi"],
+            _("Swedish name", lang): timeline["name_sv"],
+            _("Code", lang): timeline["municipality_code"],
+            _("Took part", lang): timeline["period_label"],
+            _("In this analysis", lang): np.where(timeline["in_analysis"], _("yes", lang), _("no", lang)),
+            _("Notes", lang): timeline["note"],
         }
     )
 
 
 NOTIFICATION_PANELS = {
-    "all_notifications": "All of Kela's notifications to municipal social work",
-    "need_for_social_work": "Notifications about a need for social work, by subject",
+    "all_notifications": N_("All of Kela's notifications to municipal social work"),
+    "need_for_social_work": N_("Notifications about a need for social work, by subject"),
 }
+# The categories of data/facts/kela_notifications.csv, for translation.
+NOTIFICATION_CATEGORIES = (
+    N_("Concerned an application for supplementary or preventive assistance"),
+    N_("Concerned a reduced basic amount"),
+    N_("Concerned a long-term unemployed basic-assistance client over 25"),
+    N_("Concerned a need for social work"),
+    N_("Managing daily life"),
+    N_("Income"),
+    N_("Housing"),
+    N_("Health"),
+)
 NOTIFICATIONS_SOURCE = "Jokela, Kivipelto & Ylikännö (2019), THL Työpaperi 26/2019"
 
 
-def notifications_frame() -> pd.DataFrame:
+def notifications_frame(lang: str = "en") -> pd.DataFrame:
     """The pilot-era study's published shares (``data/facts/kela_notifications.csv``).
 
     Columns: panel (the distribution, in words), category, share_pct, share_label ('51 %'),
@@ -175,14 +215,14 @@ def notifications_frame() -> pd.DataFrame:
         )
     out = pd.DataFrame(
         {
-            "panel": frame["table"].astype(str).map(NOTIFICATION_PANELS),
+            "panel": [translated(NOTIFICATION_PANELS[t], lang) for t in frame["table"].astype(str)],
             "table": frame["table"].astype(str),
-            "category": frame["category"].astype(str),
+            "category": [translated(c, lang) for c in frame["category"].astype(str)],
             "share_pct": frame["share_pct"].astype(float),
             "source": NOTIFICATIONS_SOURCE,
         }
     )
-    out["share_label"] = [f"{format_number(v, 0)} %" for v in out["share_pct"]]
+    out["share_label"] = [format_percent(v, 0, lang=lang) for v in out["share_pct"]]
     out["published_total_pct"] = out.groupby("table")["share_pct"].transform("sum")
     order = {t: i for i, t in enumerate(NOTIFICATION_PANELS)}
     out = out.assign(order=out["table"].map(order)).sort_values(["order"], kind="stable")

@@ -15,11 +15,22 @@ from helpers.analysis.outcomes import get_outcome
 from helpers.analysis.pilot import REFERENCE_YEAR, PeriodDefinition, PilotAnalysis, pilot_timing
 from helpers.analysis.pilot_checks import placebo_tails
 from helpers.chapters.pilot_checks_text import placebo_rule_sentence, placebo_verdict
+from helpers.i18n import _, translated
 from helpers.text import format_number, year_span
 
 
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,001st."""
+def _code_name(code: str, lang: str) -> str:
+    from helpers.chapters.pilot_tables import code_name
+
+    return code_name(code, lang)
+
+
+def ordinal(n: int, lang: str = "en") -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,001st; '21.' in Finnish, '21:a'/'4:e' in Swedish."""
+    if lang == "fi":
+        return f"{format_number(n, 0, lang=lang)}."
+    if lang == "sv":
+        return f"{format_number(n, 0, lang=lang)}:{'a' if n % 10 in (1, 2) and n % 100 not in (11, 12) else 'e'}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n:,}{suffix}"
 
@@ -29,46 +40,96 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def period_text(periods: PeriodDefinition) -> str:
+def period_text(periods: PeriodDefinition, lang: str = "en") -> str:
     """Explain the pre- and post-periods, with Tornio's and Raisio's timing when they are analysed."""
     outcome = get_outcome(periods.outcome_id)
     pre, post = periods.pre_years, periods.post_years
     tornio, raisio = "851" in periods.municipalities, "680" in periods.municipalities
     if outcome.window == (0, 0):
         parts = [
-            f"Pre-period: {year_span(pre)} (calendar years before the pilot). Post-period: {year_span(post)} (pilot years)."
+            _(
+                "Pre-period: {pre} (calendar years before the pilot). Post-period: {post} (pilot years).",
+                lang,
+                pre=year_span(pre),
+                post=year_span(post),
+            )
         ]
         if tornio and 2019 in post:
             parts.append(
-                "Tornio took part in 2018 only, so its post-period is 2018 alone and its 2019 is "
-                "left out of the estimate."
+                _(
+                    "{tornio} took part in 2018 only, so its post-period is 2018 alone and its 2019 is "
+                    "left out of the estimate.",
+                    lang,
+                    tornio=_code_name("851", lang),
+                )
             )
         if raisio and 2017 in pre:
-            parts.append("Raisio's pilot began on 1 Nov 2017, so its 2017 includes two pilot months.")
+            parts.append(
+                _(
+                    "{raisio}'s pilot began on 1 Nov 2017, so its 2017 includes two pilot months.",
+                    lang,
+                    raisio=_code_name("680", lang),
+                )
+            )
         if 2020 in outcome.years:
             parts.append(
-                "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in neither period."
+                _(
+                    "2020 is after the pilot (and the COVID-19 year): it appears in the charts but in neither period.",
+                    lang,
+                )
             )
         return " ".join(parts)
     pre_cal = (min(pre) + outcome.window[0], max(pre) + outcome.window[1])
-    post_desc = "; ".join(outcome.describe_index(t) for t in post)
+    post_desc = "; ".join(_describe_index(outcome, t, lang) for t in post)
     parts = [
-        f"Diak values are 3-year centred means: year_mid t covers t−1, t and t+1. Pre-period: "
-        f"year_mid {year_span(pre)}, covering calendar years {pre_cal[0]}–{pre_cal[1]}, none of them "
-        f"a pilot year. Post-period: {post_desc}; each window holds two pilot years and one year "
-        "outside the pilot, so an effect would show diluted (about two thirds of a full-period "
-        "effect)."
+        _(
+            "Diak values are 3-year centred means: year_mid t covers t−1, t and t+1. Pre-period: "
+            "year_mid {pre}, covering calendar years {first}–{last}, none of them "
+            "a pilot year. Post-period: {post}; each window holds two pilot years and one year "
+            "outside the pilot, so an effect would show diluted (about two thirds of a full-period "
+            "effect).",
+            lang,
+            pre=year_span(pre),
+            first=pre_cal[0],
+            last=pre_cal[1],
+            post=post_desc,
+        )
     ]
     if tornio:
-        parts.append("Tornio was in the pilot in 2018 only, so its post windows hold one pilot year of three.")
+        parts.append(
+            _(
+                "{tornio} was in the pilot in 2018 only, so its post windows hold one pilot year of three.",
+                lang,
+                tornio=_code_name("851", lang),
+            )
+        )
     if raisio and max(pre) + outcome.window[1] >= 2017:
-        parts.append("Raisio's pilot began on 1 Nov 2017, so its last pre-period window includes two pilot months.")
+        parts.append(
+            _(
+                "{raisio}'s pilot began on 1 Nov 2017, so its last pre-period window includes two pilot months.",
+                lang,
+                raisio=_code_name("680", lang),
+            )
+        )
     parts.append(
-        "year_mid 2017 (2016–2018) is in neither period: it mixes the first pilot year with two "
-        "pre-pilot years. year_mid 2019 (2018–2020) also contains 2020, the first COVID-19 year, "
-        "and year_mid 2020 (2019–2021) is mostly after the pilot."
+        _(
+            "year_mid 2017 (2016–2018) is in neither period: it mixes the first pilot year with two "
+            "pre-pilot years. year_mid 2019 (2018–2020) also contains 2020, the first COVID-19 year, "
+            "and year_mid 2020 (2019–2021) is mostly after the pilot.",
+            lang,
+        )
     )
     return " ".join(parts)
+
+
+def _describe_index(outcome, t: int, lang: str) -> str:
+    """``Outcome.describe_index`` ('year_mid 2018 = mean of 2017–2019') in the edition's words."""
+    if lang == "en":
+        return outcome.describe_index(t)
+    if outcome.window == (0, 0):
+        return str(t)
+    cal = outcome.calendar_years(t)
+    return _("year_mid {t} (mean of {first}–{last})", lang, t=t, first=cal[0], last=cal[-1])
 
 
 def _weighting_words(analysis: PilotAnalysis) -> str:
@@ -132,7 +193,137 @@ def _incomplete_note(analysis: PilotAnalysis) -> str:
     )
 
 
-def pilot_notes(analysis: PilotAnalysis) -> list[str]:
+def pilot_notes(analysis: PilotAnalysis, lang: str = "en") -> list[str]:
+    """The caveats the chapter states under its technical notes, in order."""
+    outcome, did, treated, pool, placebo = (
+        analysis.outcome,
+        analysis.did,
+        analysis.treated,
+        analysis.comparison,
+        analysis.placebo,
+    )
+    if lang == "en":
+        return _english_notes(analysis)
+    unit = str(analysis.numbers["unit"])
+    projection = float(analysis.numbers["pre_trend_projection"])  # type: ignore[arg-type]
+    notes = [
+        _(
+            "Exploratory: the pilot's own outcome figures (Kela register, AVAIN) are not public; these "
+            "are municipal aggregates that include everyone, not only the pilot's clients.",
+            lang,
+        ),
+        _(
+            "The pilot municipalities were not chosen at random, so the comparison group shows what "
+            "happened elsewhere, not what would have happened in the pilot municipalities.",
+            lang,
+        ),
+        translated(outcome.interpretation.strip(), lang),
+    ]
+    if np.isfinite(projection) and abs(projection) >= 0.5 * abs(did.estimate):
+        notes.append(
+            _(
+                "Parallel trends are doubtful here: the pre-period trend of the gap alone would produce "
+                "{projection} of the {estimate} estimate ({unit}); read the event study, not the single number.",
+                lang,
+                projection=format_number(projection, 2, signed=True, lang=lang),
+                estimate=format_number(did.estimate, 2, signed=True, lang=lang),
+                unit=_unit(unit, lang),
+            )
+        )
+    if "851" in treated["municipality_code"].values:
+        notes.append(
+            _(
+                "{tornio} took part in 2018 only: its estimate uses only post years whose data contain "
+                "2018 (post years used: {years}).",
+                lang,
+                tornio=_code_name("851", lang),
+                years=year_span(cast(list[int], treated.set_index("municipality_code").at["851", "post_years_used"])),
+            )
+        )
+    if "680" in treated["municipality_code"].values:
+        notes.append(
+            _(
+                "{raisio}'s own pilot period began on 1 Nov 2017: its 2017 contains two pilot months, "
+                "counted as pre-period here.",
+                lang,
+                raisio=_code_name("680", lang),
+            )
+        )
+    if analysis.parameters["weighting"] == "population":
+        top = treated.sort_values("weight_share", ascending=False).head(2)
+        largest = ", ".join(
+            f"{_code_name(code, lang)} {format_number(100 * share, 0, lang=lang)}\u00a0%"
+            for code, share in zip(top["municipality_code"], top["weight_share"], strict=True)
+        )
+        notes.append(
+            _(
+                "Weights: population on 31 Dec {year} (Sotkanet, 2022 division) for every municipality; "
+                "largest shares of the pilot group's weight: {largest}.",
+                lang,
+                year=REFERENCE_YEAR,
+                largest=largest,
+            )
+            if len(treated) > 1
+            else _(
+                "Weights: population on 31 Dec {year} (Sotkanet, 2022 division) for every municipality.",
+                lang,
+                year=REFERENCE_YEAR,
+            )
+        )
+    if outcome.id == "unemployment_rate":
+        notes.append(_("Annual unemployment rates are means of monthly counts; 2020 covers January–October.", lang))
+    notes.extend(translated(n, lang) for n in pool.notes if "without complete data" not in n)
+    if pool.incomplete:
+        notes.append(
+            _(
+                "{n} municipalities without a value in every year of this outcome ({time} {first}–{last}) "
+                "or without a {year} population left out of the comparison group: {names}.",
+                lang,
+                n=len(pool.incomplete),
+                time=outcome.time_variable,
+                first=outcome.years[0],
+                last=outcome.years[-1],
+                year=REFERENCE_YEAR,
+                names=", ".join(f"{_municipality(analysis, c, lang)} ({c})" for c in pool.incomplete),
+            )
+        )
+    if placebo is not None:
+        notes.extend(translated(n, lang) for n in placebo.notes)
+        notes.append(
+            _(
+                "The placebo distribution shows how much the same estimate varies when the 'pilot' is "
+                "a random set of comparison municipalities; it is not a sampling confidence interval.",
+                lang,
+            )
+        )
+    notes.append(
+        _(
+            "Coverage: {n} municipalities (2022 division) appear in the {dataset} data for this outcome.",
+            lang,
+            n=analysis.numbers["n_municipalities_with_data"],
+            dataset=outcome.source_dataset,
+        )
+        + (
+            " " + _("(Diak's panel leaves out the Åland municipalities.)", lang)
+            if outcome.source_dataset == "diak_indices"
+            else ""
+        )
+    )
+    return notes
+
+
+def _unit(unit: str, lang: str) -> str:
+    from helpers.chapters.pilot_tables import did_unit
+
+    return did_unit(unit, lang)
+
+
+def _municipality(analysis: PilotAnalysis, code: str, lang: str) -> str:
+    name_fi, name_sv = analysis.names.get(code, ("?", ""))
+    return (name_sv or name_fi) if lang == "sv" else name_fi
+
+
+def _english_notes(analysis: PilotAnalysis) -> list[str]:
     """The caveats the chapter states under its technical notes, in order."""
     outcome, did, treated, pool, placebo = (
         analysis.outcome,

@@ -25,7 +25,8 @@ from helpers.charts.style import (
     PILOT_COLOURS,
     layer,
 )
-from helpers.text import format_number
+from helpers.i18n import _
+from helpers.text import format_number, format_percent
 
 GREY = OKABE_ITO["grey"]
 PRE_SHADE = GREY
@@ -55,17 +56,25 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> pd.DataF
 TIMELINE_COLUMNS = ("municipality_code", "label", "start", "end", "end_exclusive", "period_label", "in_analysis")
 
 
-def participation_by_year(timeline: pd.DataFrame, years: Sequence[int] = (2018, 2019)) -> pd.DataFrame:
+def participation_by_year(
+    timeline: pd.DataFrame, years: Sequence[int] = (2018, 2019), lang: str = "en"
+) -> pd.DataFrame:
     """How many municipalities took part in each full calendar year (for the year bands)."""
     rows = []
     for year in years:
         inside = (timeline["start"] <= f"{year}-01-01") & (timeline["end"] >= f"{year}-12-31")
         n = int(inside.sum())
-        rows.append({"start": f"{year}-01-01", "end": f"{year + 1}-01-01", "text": f"{year}: {n} municipalities"})
+        rows.append(
+            {
+                "start": f"{year}-01-01",
+                "end": f"{year + 1}-01-01",
+                "text": _("{year}: {n} municipalities", lang, year=year, n=n),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = None) -> alt.LayerChart:
+def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = None, lang: str = "en") -> alt.LayerChart:
     """Gantt-style bars: each pilot municipality's participation, Nov 2017 – Dec 2019.
 
     ``timeline``: municipality_code, label, start, end, end_exclusive (ISO dates), period_label,
@@ -79,7 +88,7 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
     data = data.drop(columns=["municipality_code", "end"])
     x_scale = alt.Scale(type="utc", domain=list(TIMELINE_DOMAIN))
     x_axis = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 3}, labelAngle=0, grid=True)
-    years = participation_by_year(timeline)
+    years = participation_by_year(timeline, lang=lang)
     bands = (
         alt.Chart(years)
         .mark_rect(opacity=0.08, color=GREY)
@@ -104,8 +113,8 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
             ),
             opacity=alt.condition(alt.datum.in_analysis, alt.value(1.0), alt.value(0.3)),
             tooltip=[
-                alt.Tooltip("label:N", title="Municipality"),
-                alt.Tooltip("period_label:N", title="Took part"),
+                alt.Tooltip("label:N", title=_("Municipality", lang)),
+                alt.Tooltip("period_label:N", title=_("Took part", lang)),
             ],
         )
     )
@@ -116,7 +125,7 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
         layers.append(
             alt.Chart(events)
             .mark_rule(strokeDash=[4, 3], color=NATIONAL_COLOUR)
-            .encode(x=alt.X("date:T", scale=x_scale), tooltip=[alt.Tooltip("event:N", title="Event")])
+            .encode(x=alt.X("date:T", scale=x_scale), tooltip=[alt.Tooltip("event:N", title=_("Event", lang))])
         )
         layers.append(
             alt.Chart(events)
@@ -128,22 +137,24 @@ def timeline_chart(timeline: pd.DataFrame, milestones: pd.DataFrame | None = Non
         height=height,
         background="white",
         title=_title(
-            "Participation in the pilot, November 2017 – December 2019",
-            "Bars: each municipality's pilot period; shaded: the pilot's two calendar years",
+            _("Participation in the pilot, November 2017 – December 2019", lang),
+            _("Bars: each municipality's pilot period; shaded: the pilot's two calendar years", lang),
         ),
     )
 
 
-def timeline_alt_text(timeline: pd.DataFrame) -> str:
+def timeline_alt_text(timeline: pd.DataFrame, lang: str = "en") -> str:
     parts = [f"{r.label}: {r.period_label}" for r in timeline.itertuples()]
     faded = [str(r.label) for r in timeline.itertuples() if not r.in_analysis]
     text = (
-        "Horizontal bars on a time axis from late 2017 to the end of 2019, one per pilot municipality. "
+        _("Horizontal bars on a time axis from late 2017 to the end of 2019, one per pilot municipality.", lang)
+        + " "
         + "; ".join(parts)
-        + ". A dashed line marks 10 December 2018, when funding was extended to the end of 2019."
+        + ". "
+        + _("A dashed line marks 10 December 2018, when funding was extended to the end of 2019.", lang)
     )
     if faded:
-        text += f" Faded (not in this run's analysis): {', '.join(faded)}."
+        text += " " + _("Faded (not in this run's analysis): {names}.", lang, names=", ".join(faded))
     return text
 
 
@@ -166,6 +177,7 @@ def context_strip_chart(
     summary: pd.DataFrame,
     pilots: Mapping[str, str],
     initial_label: str | None = None,
+    lang: str = "en",
 ) -> alt.LayerChart:
     """All municipalities as grey dots, the pilot municipalities in their colours, one indicator
     at a time (dropdown ``pilot_context_indicator``); a box from the lower to the upper quartile
@@ -196,11 +208,11 @@ def context_strip_chart(
     chosen = alt.param(
         name=CONTEXT_PARAM,
         value=label_keys[initial_label] if initial_label else 0,
-        bind=alt.binding_select(options=list(label_keys.values()), labels=labels, name="Indicator (2019): "),
+        bind=alt.binding_select(options=list(label_keys.values()), labels=labels, name=_("Indicator (2019): ", lang)),
     )
     keep = alt.datum.k == chosen
     y = alt.Y("jitter:Q", scale=alt.Scale(domain=[-1.6, 1.6]), axis=None, title=None)
-    x_title = "Value in 2019 (unit as in the indicator's name)"
+    x_title = _("Value in 2019 (unit as in the indicator's name)", lang)
     box = (
         alt.Chart(spread)
         .mark_rect(color=CONTEXT_COLOUR, opacity=0.45)
@@ -220,7 +232,7 @@ def context_strip_chart(
             x="median:Q",
             y=alt.YDatum(-0.45, axis=None),
             y2=alt.datum(0.45),
-            tooltip=[alt.Tooltip("median:Q", title="Median municipality", format=",.1f")],
+            tooltip=[alt.Tooltip("median:Q", title=_("Median municipality", lang), format=",.1f")],
         )
         .transform_filter(keep)
     )
@@ -240,8 +252,8 @@ def context_strip_chart(
             x=alt.X("value:Q", title=x_title),
             y=y,
             tooltip=[
-                alt.Tooltip("municipality:N", title="Municipality"),
-                alt.Tooltip("value:Q", title="Value", format=",.1f"),
+                alt.Tooltip("municipality:N", title=_("Municipality", lang)),
+                alt.Tooltip("value:Q", title=_("Value", lang), format=",.1f"),
             ],
         )
         .transform_filter(keep)
@@ -258,12 +270,12 @@ def context_strip_chart(
             color=alt.Color(
                 "pilot:N",
                 scale=alt.Scale(domain=names, range=colours),
-                legend=alt.Legend(title="Pilot municipality", orient="bottom", columns=3),
+                legend=alt.Legend(title=_("Pilot municipality", lang), orient="bottom", columns=3),
             ),
             shape=alt.Shape("pilot:N", scale=alt.Scale(domain=names), legend=None),
             tooltip=[
-                alt.Tooltip("pilot:N", title="Pilot municipality"),
-                alt.Tooltip("value:Q", title="Value", format=",.1f"),
+                alt.Tooltip("pilot:N", title=_("Pilot municipality", lang)),
+                alt.Tooltip("value:Q", title=_("Value", lang), format=",.1f"),
             ],
         )
         .transform_filter(keep)
@@ -274,7 +286,7 @@ def context_strip_chart(
         .mark_rule(color=NATIONAL_COLOUR, strokeDash=[5, 3], strokeWidth=1.5)
         .encode(
             x="national:Q",
-            tooltip=[alt.Tooltip("national_label:N", title="National figure")],
+            tooltip=[alt.Tooltip("national_label:N", title=_("National figure", lang))],
         )
         .transform_filter(keep)
     )
@@ -292,27 +304,37 @@ def context_strip_chart(
             height=220,
             background="white",
             title=_title(
-                "The pilot municipalities among all municipalities, 2019",
+                _("The pilot municipalities among all municipalities, 2019", lang),
                 [
-                    "Grey dots: every municipality; grey box: the middle half; black tick: the median;",
-                    "dashed line: national figure, population-weighted, computed from municipal values",
+                    _("Grey dots: every municipality; grey box: the middle half; black tick: the median;", lang),
+                    _("dashed line: national figure, population-weighted, computed from municipal values", lang),
                 ],
             ),
         )
     )
 
 
-def context_alt_text(summary: pd.DataFrame, values: pd.DataFrame, initial_label: str | None = None) -> str:
+def context_alt_text(
+    summary: pd.DataFrame, values: pd.DataFrame, initial_label: str | None = None, lang: str = "en"
+) -> str:
     label = initial_label or str(summary["label"].iloc[0])
     row = summary[summary["label"] == label].iloc[0]
     chosen = values[(values["label"] == label) & (values["pilot"] != "")].sort_values("value", ascending=False)
     n_all = int((values["label"] == label).sum())
-    pilots = ", ".join(f"{r.pilot} {format_number(cast(float, r.value), 1)}" for r in chosen.itertuples())
-    return (
-        f"Dot plot of {n_all} municipalities for the indicator chosen in a dropdown (shown first: {label}). "
-        f"Municipal values range from {format_number(row['min'], 1)} to {format_number(row['max'], 1)}, median {format_number(row['median'], 1)}; "
-        f"the population-weighted national figure computed from municipal values is {format_number(row['national'], 1)}. "
-        f"Pilot municipalities, highlighted: {pilots}."
+    pilots = ", ".join(f"{r.pilot} {format_number(cast(float, r.value), 1, lang=lang)}" for r in chosen.itertuples())
+    return _(
+        "Dot plot of {n} municipalities for the indicator chosen in a dropdown (shown first: {label}). "
+        "Municipal values range from {low} to {high}, median {median}; "
+        "the population-weighted national figure computed from municipal values is {national}. "
+        "Pilot municipalities, highlighted: {pilots}.",
+        lang,
+        n=n_all,
+        label=label,
+        low=format_number(row["min"], 1, lang=lang),
+        high=format_number(row["max"], 1, lang=lang),
+        median=format_number(row["median"], 1, lang=lang),
+        national=format_number(row["national"], 1, lang=lang),
+        pilots=pilots,
     )
 
 
@@ -322,7 +344,7 @@ def context_alt_text(summary: pd.DataFrame, values: pd.DataFrame, initial_label:
 NOTIFICATION_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["bluish_green"])
 
 
-def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
+def kela_notifications_chart(notifications: pd.DataFrame, lang: str = "en") -> alt.VConcatChart:
     """Kela's notifications to municipal social work (pilot-era study): the shares as published,
     one panel per distribution, on a 0–100 % axis so the unpublished remainder stays visible.
 
@@ -334,7 +356,11 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
         "kela_notifications_chart",
     )
     panels = list(dict.fromkeys(data["panel"]))
-    x = alt.X("share_pct:Q", title="Share of the notifications in the panel (%)", scale=alt.Scale(domain=[0, 100]))
+    x = alt.X(
+        "share_pct:Q",
+        title=_("Share of the notifications in the panel (%)", lang),
+        scale=alt.Scale(domain=[0, 100]),
+    )
     rows = []
     for i, panel in enumerate(panels):
         keep = alt.datum.panel == panel
@@ -348,9 +374,9 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
                 x=x,
                 y=y,
                 tooltip=[
-                    alt.Tooltip("category:N", title="Notification"),
-                    alt.Tooltip("share_label:N", title="Share"),
-                    alt.Tooltip("source:N", title="Source"),
+                    alt.Tooltip("category:N", title=_("Notification", lang)),
+                    alt.Tooltip("share_label:N", title=_("Share", lang)),
+                    alt.Tooltip("source:N", title=_("Source", lang)),
                 ],
             )
             .transform_filter(keep)
@@ -367,7 +393,7 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
                 height=alt.Step(22),
                 title=alt.TitleParams(
                     text=panel,
-                    subtitle=f"Published shares add up to {format_number(total, 0)} %",
+                    subtitle=_("Published shares add up to {total}", lang, total=format_percent(total, 0, lang=lang)),
                     anchor="start",
                     fontSize=12,
                 ),
@@ -376,20 +402,19 @@ def kela_notifications_chart(notifications: pd.DataFrame) -> alt.VConcatChart:
     return alt.vconcat(*rows, spacing=18).properties(
         background="white",
         title=_title(
-            "Kela's notifications to municipal social work (pilot-era study)",
-            "Shares as published; the study does not break down the rest, so the bars do not sum to 100 %",
+            _("Kela's notifications to municipal social work (pilot-era study)", lang),
+            _("Shares as published; the study does not break down the rest, so the bars do not sum to 100 %", lang),
         ),
     )
 
 
-def kela_notifications_alt_text(notifications: pd.DataFrame) -> str:
+def kela_notifications_alt_text(notifications: pd.DataFrame, lang: str = "en") -> str:
     parts = []
     for panel, rows in notifications.groupby("panel", sort=False):
         items = ", ".join(f"{str(r.category).lower()} {r.share_label}" for r in rows.itertuples())
-        parts.append(
-            f"{panel}: {items} (published shares add up to {format_number(float(rows['published_total_pct'].iloc[0]), 0)} %)"
-        )
-    return "Two horizontal bar charts on a 0 to 100 per cent scale. " + "; ".join(parts) + "."
+        total = format_percent(float(rows["published_total_pct"].iloc[0]), 0, lang=lang)
+        parts.append(f"{panel}: {items} " + _("(published shares add up to {total})", lang, total=total))
+    return _("Two horizontal bar charts on a 0 to 100 per cent scale.", lang) + " " + "; ".join(parts) + "."
 
 
 # The estimates' charts build on the helpers above; imported last and re-exported for the notebook.
