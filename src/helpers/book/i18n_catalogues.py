@@ -241,7 +241,7 @@ def check(stream=None) -> int:
         for page, messages in generated_status(lang).items():
             pages[page].generated_missing = messages
         print(f"edition {lang}:", file=stream)
-        for page in [p.page for p in plan.pages()]:
+        for page in [p.page for p in plan.published_pages()]:  # a sweep's runs are not pages
             status = pages.get(page, PageStatus())
             enforced = lang in declared.get(page, set())
             mark = "translated" if enforced else "in progress"
