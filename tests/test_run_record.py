@@ -37,3 +37,20 @@ def test_a_family_of_pages_is_one_row_and_every_run_is_in_the_csv(tmp_path):
     assert [row["page"] for row in rows] == ["chapters/x", "places/005", "places/091", "places/837"]
     assert rows[0]["family"] == "" and rows[3]["family"] == "places"
     assert rows[3]["parameters"] == '{"peers": 10, "place": "837"}' and rows[3]["reused_from_cache"] == "True"
+
+
+def test_the_run_record_is_written_in_the_editions_language_with_the_same_data(tmp_path):
+    from helpers import i18n
+
+    family = [runplan.Page(page="places/837", notebook="nb/place.ipynb", family="places", chapter="place")]
+    results = [_result(family[0], {"place": "837"}, 1234.5, False, "2026-01-02T00:00:00Z", tmp_path)]
+    record = {**run_record.make_record(results, {"sotkanet/x.csv": "ab12"}), "git_commit": "c0ffee"}
+    i18n.forget_untranslated()
+    finnish = run_record.record_markdown(record, "fi")
+    swedish = run_record.record_markdown(record, "sv")
+    assert finnish.startswith("# Ajoloki\n") and swedish.startswith("# Körningslogg\n")
+    assert "## Aineistojen tarkistussummat (SHA-256)" in finnish and "| sotkanet/x.csv | `ab12` |" in finnish
+    # the same row, numbers with the edition's decimal comma; paths and keys unchanged
+    assert "| 1 | – | 0 | 2026-01-02T00:00:00Z | 1\u00a0234,5 |" in swedish
+    assert "| 1 | – | 0 | 2026-01-02T00:00:00Z | 1,234.5 |" in run_record.record_markdown(record, "en")
+    assert not [message for lang, message in i18n.untranslated() if lang in ("fi", "sv")]

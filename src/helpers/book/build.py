@@ -517,7 +517,9 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang
         ).read_bytes()
     for page in plan.pages():
         if page.generated == "run_record":
-            generated[page.output_path.relative_to(BOOK_DIR).as_posix()] = run_record.record_markdown(record).encode()
+            generated[page.output_path.relative_to(BOOK_DIR).as_posix()] = run_record.record_markdown(
+                record, lang
+            ).encode()
             # the download the page links to: every run, beside the page
             generated[(page.output_path.parent / run_record.RUNS_CSV).relative_to(BOOK_DIR).as_posix()] = (
                 run_record.record_csv(record).encode("utf-8")

@@ -10,6 +10,7 @@ from importlib import metadata
 from typing import Any
 
 from helpers.paths import CACHE_DIR, REPO_ROOT
+from helpers.text import format_number
 
 RECORDS_DIR = CACHE_DIR / "records"
 RECORDED_PACKAGES = (
@@ -153,67 +154,115 @@ def page_families(record: dict[str, Any]) -> list[dict[str, Any]]:
     return list(families.values())
 
 
-def record_markdown(record: dict[str, Any]) -> str:
-    """The run-record page: deterministic for a given record, so an unchanged book stays unchanged.
-    A published family (hundreds of pages) is one row; every run is in the CSV download."""
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def record_markdown(record: dict[str, Any], lang: str = "en") -> str:
+    """The run-record page in the edition's language: deterministic for a given record, so an
+    unchanged book stays unchanged. A published family (hundreds of pages) is one row; every run is
+    in the CSV download. Its words come from the code catalogue (the page is generated, so it has
+    no prose catalogue); paths, parameters, keys and checksums are data and stay as they are."""
+    from helpers.i18n import _
+
+    executed = _("Executed (UTC)", lang)
+    seconds = _("Seconds", lang)
+    notebook = _("Notebook", lang)
+    commit = _("Git commit:", lang)
     lines = [
-        "# Run record",
+        "# " + _("Run record", lang),
         "",
-        "What produced this edition of the book. Each notebook ran with papermill with the parameters",
-        "below; a run is reused while its notebook, parameters, data checksums and code are unchanged.",
+        _(
+            "What produced this edition of the book. Each notebook ran with papermill with the parameters "
+            "below; a run is reused while its notebook, parameters, data checksums and code are unchanged.",
+            lang,
+        ),
         "",
-        f"**Git commit:** `{record['git_commit']}`",
+        f"**{commit}** `{record['git_commit']}`",
         "",
-        "## Notebook runs",
+        "## " + _("Notebook runs", lang),
         "",
-        f"Every run, one row each, with its full parameters: {{download}}`{RUNS_CSV} <{RUNS_CSV}>` (CSV).",
+        _("Every run, one row each, with its full parameters:", lang)
+        + f" {{download}}`{RUNS_CSV} <{RUNS_CSV}>` (CSV).",
         "",
-        "| Page | Notebook | Parameters | Executed (UTC) | Seconds | Run key |",
+        _row(_("Page", lang), notebook, _("Parameters", lang), executed, seconds, _("Run key", lang)),
         "|---|---|---|---|---:|---|",
     ]
     for run in record["runs"]:
         if run.get("family"):
             continue
         lines.append(
-            f"| {run['page']} | `{run['notebook']}` | `{_cell(run['parameters'])}` | {run['executed_at']} "
-            f"| {run['seconds']:.1f} | `{run['run_key'][:12]}` |"
+            _row(
+                run["page"],
+                f"`{run['notebook']}`",
+                f"`{_cell(run['parameters'])}`",
+                run["executed_at"],
+                format_number(run["seconds"], 1, lang=lang),
+                f"`{run['run_key'][:12]}`",
+            )
         )
+    family_word = _("Family", lang)
     families = page_families(record)
     if families:
         lines += [
             "",
-            "## Families of pages",
+            "## " + _("Families of pages", lang),
             "",
-            "One template run once per page; the CSV lists each page's run. Seconds are summed over the runs",
-            "as each was executed; reused runs come from the cache.",
+            _(
+                "One template run once per page; the CSV lists each page's run. Seconds are summed over the runs "
+                "as each was executed; reused runs come from the cache.",
+                lang,
+            ),
             "",
-            "| Family | Notebook | Pages | Parameters that vary | Reused | Last executed (UTC) | Seconds |",
+            _row(
+                family_word,
+                notebook,
+                _("Pages", lang),
+                _("Parameters that vary", lang),
+                _("Reused", lang),
+                _("Last executed (UTC)", lang),
+                seconds,
+            ),
             "|---|---|---:|---|---:|---|---:|",
         ]
         lines += [
-            f"| {family['family']} | `{family['notebook']}` | {family['pages']} | "
-            f"{', '.join(f'`{name}`' for name in family['varied']) or '–'} | {family['cached']} | {family['last']} "
-            f"| {family['seconds']:.1f} |"
+            _row(
+                family["family"],
+                f"`{family['notebook']}`",
+                format_number(family["pages"], 0, lang=lang),
+                ", ".join(f"`{name}`" for name in family["varied"]) or "–",
+                format_number(family["cached"], 0, lang=lang),
+                family["last"],
+                format_number(family["seconds"], 1, lang=lang),
+            )
             for family in families
         ]
     if record.get("families"):
         lines += [
             "",
-            "## Runs that are not pages",
+            "## " + _("Runs that are not pages", lang),
             "",
-            "Each of these families runs its template once per parameter set; a chapter reads the results",
-            "the runs recorded. Seconds are summed over the runs as each was executed.",
+            _(
+                "Each of these families runs its template once per parameter set; a chapter reads the results "
+                "the runs recorded. Seconds are summed over the runs as each was executed.",
+                lang,
+            ),
             "",
-            "| Family | Notebook | Runs | Last executed (UTC) | Seconds |",
+            _row(family_word, notebook, _("Runs", lang), _("Last executed (UTC)", lang), seconds),
             "|---|---|---:|---|---:|",
         ]
         lines += [
-            f"| {family['family']} | `{family['notebook']}` | {family['runs']} | {family['last']} "
-            f"| {family['seconds']:.1f} |"
+            _row(
+                family["family"],
+                f"`{family['notebook']}`",
+                format_number(family["runs"], 0, lang=lang),
+                family["last"],
+                format_number(family["seconds"], 1, lang=lang),
+            )
             for family in record["families"]
         ]
-    lines += ["", "## Data checksums (SHA-256)", "", "| Dataset | SHA-256 |", "|---|---|"]
-    lines += [f"| {name} | `{digest}` |" for name, digest in record["data_checksums"].items()]
-    lines += ["", "## Package versions", "", "| Package | Version |", "|---|---|"]
-    lines += [f"| {name} | {version} |" for name, version in record["packages"].items()]
+    lines += ["", "## " + _("Data checksums (SHA-256)", lang), "", _row(_("Dataset", lang), "SHA-256"), "|---|---|"]
+    lines += [_row(name, f"`{digest}`") for name, digest in record["data_checksums"].items()]
+    lines += ["", "## " + _("Package versions", lang), "", _row(_("Package", lang), _("Version", lang)), "|---|---|"]
+    lines += [_row(name, version) for name, version in record["packages"].items()]
     return "\n".join(lines) + "\n"
