@@ -88,7 +88,7 @@ def test_the_swedish_edition_names_municipalities_in_swedish(glued, prepared):
 def test_the_peer_table_has_the_same_values_and_translated_headers(prepared):
     tables = {lang: comparisons_text.peers_table(page.comparisons, lang) for lang, page in prepared.items()}
     assert list(tables["fi"].columns[:3]) == ["Sija", "Kunta", "Etäisyys"]
-    assert list(tables["sv"].columns[:3]) == ["Rang", "Kommun", "Avstånd"]
+    assert list(tables["sv"].columns[:3]) == ["Placering", "Kommun", "Avstånd"]  # the book's word for rank
     for lang in ("fi", "sv"):
         assert tables[lang].iloc[:, 3:].equals(tables["en"].iloc[:, 3:].set_axis(tables[lang].columns[3:], axis=1))
         distances = [numbers_in(text, lang) for text in tables[lang].iloc[1:, 2]]

@@ -39,7 +39,7 @@ TEXT: dict[str, str] = {
         "and what municipal statistics can say about it."
     ),
     "pilot_start": N_(" Its own pilot period is dated from {start}."),
-    # 2019 figures
+    # the figures of 2019
     "standing": N_(
         "In {year}, {name} ranked {rank_phrase} of the municipalities with a published value on "
         "{label_lower} ({value}, against {median} in the median municipality)."
@@ -163,7 +163,7 @@ TEXT: dict[str, str] = {
 }
 
 # Statistics Finland's urban–rural groups (English in the data) and the indicator labels of the
-# 2019 table (Sotkanet's English labels in the data), as messages.
+# table of 2019 (Sotkanet's English labels in the data), as messages.
 GROUPS = {
     "Urban municipalities": N_("Urban municipalities"),
     "Semi-urban municipalities": N_("Semi-urban municipalities"),
@@ -725,8 +725,8 @@ def trends_alt(profile: Profile, lang: str = "en") -> str:
     )
 
 
-# The page's own paragraphs and headings: the template's markdown only places them (a family of
-# 309 pages shares one translation here instead of one prose catalogue per page).
+# The page's own paragraphs and headings: the template's markdown only places them, so all
+# the family's 309 pages share one translation here instead of one prose catalogue per page.
 PROSE: dict[str, str] = {
     "heading_figures": N_("Figures for {year}"),
     "figures_explainer": N_(
