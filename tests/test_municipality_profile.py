@@ -234,7 +234,9 @@ def test_a_municipality_merged_before_2021_points_to_its_successor():
 
 def test_a_language_that_is_not_an_edition_is_refused_clearly():
     assert municipality.validate({"lang": "sv"}).lang == "sv"
-    with pytest.raises(ParameterError, match=r"parameter 'lang' = 'de' is not an edition; use one of fi, sv, en"):
+    with pytest.raises(
+        ParameterError, match=r"parameter 'lang' = 'de' is not an edition; nearest: .*; valid: fi, sv, en"
+    ):
         municipality.validate({"lang": "de"})
 
 

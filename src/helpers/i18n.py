@@ -97,3 +97,17 @@ def language_name(code: str, lang: str) -> str:
     """'Finnish' / 'suomi' / 'finska': the name of language ``code`` in ``lang``."""
     names = {"fi": N_("Finnish"), "sv": N_("Swedish"), "en": N_("English")}
     return _(names[check_language(code)], lang)
+
+
+def checked_edition(value: object) -> str:
+    """The ``lang`` parameter of an edition-aware page: an edition code, or one error naming the bad
+    value, the nearest editions and the valid ones."""
+    from helpers.errors import ParameterError
+    from helpers.text import nearest_names
+
+    if isinstance(value, str) and value.strip().lower() in LANGUAGES:
+        return value.strip().lower()
+    nearest = nearest_names(str(value), LANGUAGES, cutoff=0.0)
+    raise ParameterError(
+        f"parameter 'lang' = {value!r} is not an edition; nearest: {', '.join(nearest)}; valid: {', '.join(LANGUAGES)}"
+    )

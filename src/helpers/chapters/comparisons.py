@@ -12,8 +12,7 @@ from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, chapter_page, numbering
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES
-from helpers.text import nearest_names
+from helpers.i18n import checked_edition
 
 NAME = "comparisons"
 EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
@@ -35,12 +34,7 @@ class Params:
 def validate(given: Mapping[str, Any]) -> Params:
     """The year and boundary set inside the data, the municipality as a code on that map, two indicators."""
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
-        raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
-            f"valid: {', '.join(LANGUAGES)}."
-        )
+    values["lang"] = checked_edition(values["lang"])
     years = comparisons.available_years()
     year, division = values["year"], values["division"]
     if year not in years:

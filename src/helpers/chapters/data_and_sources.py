@@ -11,9 +11,7 @@ import pandas as pd
 from helpers import data
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
-from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, _, translated
-from helpers.text import nearest_names
+from helpers.i18n import N_, _, checked_edition, translated
 
 NAME = "data_and_sources"
 EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
@@ -76,12 +74,7 @@ class Params:
 
 def validate(given: Mapping[str, Any]) -> Params:
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
-        raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
-            f"valid: {', '.join(LANGUAGES)}."
-        )
+    values["lang"] = checked_edition(values["lang"])
     return Params(**values)
 
 

@@ -12,8 +12,7 @@ from helpers.analysis import survey
 from helpers.chapters import survey_tables
 from helpers.chapters.model import named, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
-from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, _, language_name, translated
+from helpers.i18n import LANGUAGES, N_, _, checked_edition, language_name, translated
 
 NAME = "glossary"
 EDITION_PARAMETER = "lang"  # the build runs this chapter once per edition
@@ -30,8 +29,7 @@ class Params:
 
 def validate(given: Mapping[str, Any]) -> Params:
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        raise ParameterError(f"parameter 'lang' = {values['lang']!r} is not an edition; valid: {', '.join(LANGUAGES)}")
+    values["lang"] = checked_edition(values["lang"])
     return Params(
         lang_order=list(named("lang_order", survey.validate_language_order, values["lang_order"])),
         lang=values["lang"],

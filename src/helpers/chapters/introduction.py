@@ -13,7 +13,7 @@ from helpers.analysis.indicators import overview_indicators, overview_names
 from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, _, translated
+from helpers.i18n import N_, _, checked_edition, translated
 from helpers.text import format_number, format_percent, nearest_names
 
 NAME = "introduction"
@@ -66,12 +66,7 @@ class Params:
 def validate(given: Mapping[str, Any]) -> Params:
     """Names and types, then the year inside the data and the indicator among the overview's."""
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
-        raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
-            f"valid: {', '.join(LANGUAGES)}"
-        )
+    values["lang"] = checked_edition(values["lang"])
     years = overview.available_sotkanet_years()
     if values["year"] not in years:
         raise ParameterError(

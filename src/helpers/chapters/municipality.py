@@ -13,7 +13,7 @@ from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.data import municipalities as munis
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES
+from helpers.i18n import checked_edition
 
 NAME = "municipality"
 FIGURES = ("trends",)
@@ -40,10 +40,7 @@ def validate(given: Mapping[str, Any]) -> Params:
             f"parameter 'municipality' = {values['municipality']!r}: code {code} is not on the "
             f"{municipality_profile.DIVISION} map; use a municipality of that division."
         )
-    if values["lang"] not in LANGUAGES:
-        raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r} is not an edition; use one of {', '.join(LANGUAGES)}."
-        )
+    values["lang"] = checked_edition(values["lang"])
     if not 1 <= values["peers"] <= MAX_PEERS:
         raise ParameterError(
             f"parameter 'peers' = {values['peers']!r}: list between 1 and {MAX_PEERS} most similar municipalities."

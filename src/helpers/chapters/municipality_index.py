@@ -12,7 +12,7 @@ from helpers.chapters.model import param, typed_values
 from helpers.chapters.numbering import Numbering, chapter_page, numbering
 from helpers.data.municipalities import MUNICIPALITY_PAGES
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, translated
+from helpers.i18n import N_, checked_edition, translated
 from helpers.text import format_percent
 
 NAME = "municipality_index"
@@ -65,8 +65,7 @@ class Params:
 
 def validate(given: Mapping[str, Any]) -> Params:
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        raise ParameterError(f"parameter 'lang' = {values['lang']!r} is not an edition; valid: {', '.join(LANGUAGES)}")
+    values["lang"] = checked_edition(values["lang"])
     years = values["sparkline_years"]
     if len(years) != 2:
         raise ParameterError(

@@ -17,8 +17,7 @@ from helpers.chapters import pilot_report
 from helpers.chapters.model import as_values, param, typed_values
 from helpers.chapters.numbering import Numbering, numbering
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES
-from helpers.text import nearest_names
+from helpers.i18n import checked_edition
 
 NAME = "pilot"
 FIGURES = ("timeline", "context", "trends", "event_study", "placebo", "notifications")
@@ -68,12 +67,7 @@ def engine_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
 def validate(given: Mapping[str, Any]) -> Params:
     """Check ``given`` once: names and types, then the engine's checks against the data."""
     values = typed_values(Params, given)
-    lang = values.pop("lang")
-    if lang not in LANGUAGES:
-        nearest = nearest_names(lang, LANGUAGES, cutoff=0.0)
-        raise ParameterError(
-            f"parameter 'lang' = {lang!r} is not an edition; nearest: {', '.join(nearest)}; valid: {', '.join(LANGUAGES)}"
-        )
+    lang = checked_edition(values.pop("lang"))
     try:
         checked = validate_pilot_parameters(engine_parameters(values))
     except ParameterError as error:

@@ -33,7 +33,7 @@ from helpers.charts import robustness as charts
 from helpers.charts.robustness import placebo_word
 from helpers.data.municipalities import name as municipality_name
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, _, translated
+from helpers.i18n import N_, _, checked_edition, translated
 from helpers.text import format_number, nearest_names
 
 NAME = "robustness"
@@ -93,12 +93,7 @@ class Params:
 
 def validate(given: Mapping[str, Any]) -> Params:
     values = typed_values(Params, given)
-    if values["lang"] not in LANGUAGES:
-        nearest = nearest_names(values["lang"], LANGUAGES, cutoff=0.0)
-        raise ParameterError(
-            f"parameter 'lang' = {values['lang']!r} is not an edition; nearest: {', '.join(nearest)}; "
-            f"valid: {', '.join(LANGUAGES)}"
-        )
+    values["lang"] = checked_edition(values["lang"])
     if values["outcome"] not in OUTCOMES:
         nearest = nearest_names(values["outcome"], OUTCOMES, cutoff=0.3)
         raise ParameterError(

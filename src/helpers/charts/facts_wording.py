@@ -15,8 +15,8 @@ import numpy as np
 
 from helpers.analysis import survey
 from helpers.errors import ParameterError
-from helpers.i18n import LANGUAGES, N_, _, translated
-from helpers.text import format_number, nearest_names
+from helpers.i18n import N_, _, checked_edition, translated
+from helpers.text import format_number
 
 MONTHS = (
     N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -25,14 +25,8 @@ MONTHS = (
 
 
 def check_edition(value: object) -> str:
-    """The edition code, or a ParameterError naming the bad value, the nearest and the valid ones."""
-    if isinstance(value, str) and value.strip().lower() in LANGUAGES:
-        return value.strip().lower()
-    nearest = nearest_names(value, LANGUAGES, cutoff=0.0)
-    raise ParameterError(
-        f"parameter 'lang' = {value!r} is not an edition; nearest: {', '.join(nearest)}; "
-        f"valid: {', '.join(LANGUAGES)} (the glossary terms follow the edition)"
-    )
+    """The edition code (the glossary terms follow it), or the one error of every edition-aware page."""
+    return checked_edition(value)
 
 
 def edition_term(term_id: str, lang: str) -> str:
