@@ -107,7 +107,9 @@ def _cell(value: Any) -> str:
 
 
 RUNS_CSV = "run-record-runs.csv"  # every page's run, beside the run-record page (linked as a download)
-CSV_COLUMNS = ("page", "family", "notebook", "parameters", "executed_at", "seconds", "run_key", "reused_from_cache")
+# Nothing that differs between a build and the no-change rebuild after it (whether a run came from the
+# cache): the published page and CSV stay byte-identical, so the rebuild publishes nothing.
+CSV_COLUMNS = ("page", "family", "notebook", "parameters", "executed_at", "seconds", "run_key")
 
 
 def record_csv(record: dict[str, Any]) -> str:
@@ -139,12 +141,11 @@ def page_families(record: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         family = families.setdefault(
             run["family"],
-            {"family": run["family"], "notebook": run["notebook"], "pages": 0, "seconds": 0.0, "last": "", "cached": 0},
+            {"family": run["family"], "notebook": run["notebook"], "pages": 0, "seconds": 0.0, "last": ""},
         )
         family["pages"] += 1
         family["seconds"] = round(family["seconds"] + run["seconds"], 2)
         family["last"] = max(family["last"], run["executed_at"])
-        family["cached"] += bool(run["reused_from_cache"])
         family.setdefault("values", {})
         for name, value in run["parameters"].items():
             family["values"].setdefault(name, set()).add(json.dumps(value, sort_keys=True))
@@ -219,11 +220,10 @@ def record_markdown(record: dict[str, Any], lang: str = "en") -> str:
                 notebook,
                 _("Pages", lang),
                 _("Parameters that vary", lang),
-                _("Reused", lang),
                 _("Last executed (UTC)", lang),
                 seconds,
             ),
-            "|---|---|---:|---|---:|---|---:|",
+            "|---|---|---:|---|---|---:|",
         ]
         lines += [
             _row(
@@ -231,7 +231,6 @@ def record_markdown(record: dict[str, Any], lang: str = "en") -> str:
                 f"`{family['notebook']}`",
                 format_number(family["pages"], 0, lang=lang),
                 ", ".join(f"`{name}`" for name in family["varied"]) or "–",
-                format_number(family["cached"], 0, lang=lang),
                 family["last"],
                 format_number(family["seconds"], 1, lang=lang),
             )
