@@ -111,3 +111,20 @@ def checked_edition(value: object) -> str:
     raise ParameterError(
         f"parameter 'lang' = {value!r} is not an edition; nearest: {', '.join(nearest)}; valid: {', '.join(LANGUAGES)}"
     )
+
+
+# The months as the code writes them (English names; each edition's from the catalogue).
+MONTHS: tuple[str, ...] = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)

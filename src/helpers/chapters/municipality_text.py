@@ -19,7 +19,7 @@ import pandas as pd
 from helpers.analysis.municipality_profile import DIVISION, FAMILY_YEARS, YEAR, Figure2019, MergerEvent, Profile
 from helpers.data import municipalities as munis
 from helpers.data.municipalities import municipality_page
-from helpers.i18n import N_, translated
+from helpers.i18n import MONTHS, N_, translated
 from helpers.text import format_number, format_percent
 
 TEXT: dict[str, str] = {
@@ -190,20 +190,6 @@ UNITS = {
     "persons per 100 aged 15-64": N_("persons per 100 aged 15-64"),
 }
 FINLAND = N_("Finland")
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
 
 
 def say(key: str, lang: str = "en", /, **values: Any) -> str:

@@ -20,22 +20,7 @@ from helpers.charts.comparisons import (
 )
 from helpers.charts.render import named_data
 from helpers.charts.style import layer
-from helpers.i18n import N_, _
-
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
+from helpers.i18n import MONTHS, _
 
 
 def _chosen_name(code: str, division: int, lang: str) -> str:

@@ -15,13 +15,8 @@ import numpy as np
 
 from helpers.analysis import survey
 from helpers.errors import ParameterError
-from helpers.i18n import N_, _, checked_edition, translated
+from helpers.i18n import MONTHS, _, checked_edition, translated
 from helpers.text import format_number
-
-MONTHS = (
-    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
-    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
-)  # fmt: skip
 
 
 def check_edition(value: object) -> str:
