@@ -290,3 +290,29 @@ def test_a_published_book_that_differs_from_its_build_is_rebuilt(tmp_path):
     (html / "chapters" / "pilot.html").write_text("pilot")
     (html / "stray.html").write_text("not built")
     assert "not built stray.html" in publish.why_republish(html, manifest, "sources-1")
+
+
+def test_a_hand_edit_of_a_published_page_is_seen_through_the_remembered_digests(tmp_path):
+    """The no-change check compares remembered digests (by size and time), not file contents: an
+    edit after the publish still changes the page's time, so it is still caught."""
+    from helpers.book import publish
+    from helpers.book.filehash import FileHashes
+
+    html, manifest, store = tmp_path / "_build" / "html", tmp_path / "published.json", tmp_path / "hashes.json"
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "index.html").write_text("index")
+    (built / "pilot.html").write_text("pilot")
+    memo = FileHashes(store)
+    publish.publish(built, html, manifest, memo=memo)
+    publish.record_fingerprint(manifest, "sources-1")
+    memo.save()
+
+    later = FileHashes(store)
+    assert publish.why_republish(html, manifest, "sources-1", later) is None
+    assert later.hashed == 0  # nothing read: every file's size and time matched
+    page = html / "pilot.html"
+    stamp = page.stat().st_mtime_ns
+    page.write_text("PILOT")  # same size, new content
+    os.utime(page, ns=(stamp + 1_000_000, stamp + 1_000_000))
+    assert "changed pilot.html" in publish.why_republish(html, manifest, "sources-1", FileHashes(store))

@@ -250,6 +250,7 @@ def compute_panel() -> Panel:
     )
 
 
+@functools.cache  # code does not change under a running process; each page's validation asks
 def _code_version() -> str:
     """Hash of the code that shapes the panel: the analysis and data modules, pandas' version."""
     digest = hashlib.sha256(pd.__version__.encode())

@@ -16,13 +16,14 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpers.book import batch, editions, publish
 from helpers.book import record as run_record
+from helpers.book.filehash import FileHashes, files_under
 from helpers.book.kernels import KERNEL_MANAGER_CLASS
 from helpers.book.locking import book_lock
 from helpers.book.params import validate_parameters
@@ -460,17 +461,40 @@ def run_families(
     return run_pages(plan, validated, book_data.dataset_checksums(), workers=workers, scheduler=scheduler, pages=pages)
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    if path.exists() and path.read_bytes() == data:
+FILE_HASHES = CACHE_DIR / "file-hashes.json"  # the digests of the files a no-change build compares
+
+Content = bytes | Path  # a file's new content, or the file to copy it from
+
+
+def _write_if_changed(path: Path, data: Content, hashes: FileHashes | None = None) -> bool:
+    """Write ``data`` (bytes, or a file's content) to ``path`` unless it already holds it; an
+    unchanged file keeps its time, so Sphinx does not read it again. With ``hashes``, files are
+    compared by remembered digests instead of being read."""
+    if isinstance(data, Path):
+        if hashes is not None:
+            if path.exists() and hashes.same_content(data, path):
+                return False
+        elif path.exists() and path.read_bytes() == data.read_bytes():
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        shutil.copyfile(data, temporary)
+        temporary.replace(path)
+        if hashes is not None:
+            hashes.remember(path, hashes.sha256(data))
+        return True
+    if path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_bytes(data)
     temporary.replace(path)
+    if hashes is not None:
+        hashes.remember(path, hashlib.sha256(data).hexdigest())
     return True
 
 
-def _sync_folder(target: Path, files: dict[str, bytes]) -> int:
+def _sync_folder(target: Path, files: Mapping[str, Content], hashes: FileHashes | None = None) -> int:
     """Make ``target`` hold exactly ``files`` (name -> content); return how many changed."""
     changed = 0
     target.mkdir(parents=True, exist_ok=True)
@@ -479,8 +503,24 @@ def _sync_folder(target: Path, files: dict[str, bytes]) -> int:
             existing.unlink() if existing.is_file() else shutil.rmtree(existing)
             changed += 1
     for name, data in files.items():
-        changed += _write_if_changed(target / name, data)
+        changed += _write_if_changed(target / name, data, hashes)
     return changed
+
+
+class FileContents(Mapping[str, bytes]):
+    """name -> bytes of files, read only when asked for (most of a no-change build's are not)."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.files = files
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.files[name].read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 def vega_bundle_bytes() -> bytes:
@@ -496,7 +536,7 @@ def vega_bundle_bytes() -> bytes:
     return cached.read_bytes()
 
 
-def figure_image_files(chart_files: dict[str, bytes]) -> dict[str, bytes]:
+def figure_image_files(chart_files: Mapping[str, bytes]) -> dict[str, bytes]:
     """SVG and PNG of every figure among the chart data, rendered at build time (cached by content)."""
     from helpers.charts.downloads import figure_images
     from helpers.charts.render import CHART_DATA_URL_PREFIX, vega_lite_version
@@ -504,17 +544,26 @@ def figure_image_files(chart_files: dict[str, bytes]) -> dict[str, bytes]:
     return figure_images(chart_files, CACHE_DIR / "figure-images", CHART_DATA_URL_PREFIX, vega_lite_version(), say)
 
 
-def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang: str = SOURCE_LANGUAGE) -> int:
+def assemble_sources(
+    plan: RunPlan,
+    results: list[RunResult],
+    record: dict,
+    lang: str = SOURCE_LANGUAGE,
+    hashes: FileHashes | None = None,
+) -> int:
     """Put one edition's executed notebooks, chart data, vendor scripts and generated pages into its
     source folder (``book/`` itself for English; a mirror of ``book/`` for the others)."""
     source_dir = editions.source_dir(lang)
+    hashes = hashes or FileHashes()
+
+    def write(path: Path, data: Content) -> bool:
+        return _write_if_changed(path, data, hashes)
+
     # a sweep's runs are not pages
     results = [result for result in edition_results(results, lang) if result.page.publish]
-    generated: dict[str, bytes] = {}  # path under the source folder -> content
+    generated: dict[str, Content] = {}  # path under the source folder -> content
     for result in results:
-        generated[result.page.output_path.relative_to(BOOK_DIR).as_posix()] = (
-            result.folder / "notebook.ipynb"
-        ).read_bytes()
+        generated[result.page.output_path.relative_to(BOOK_DIR).as_posix()] = result.folder / "notebook.ipynb"
     for page in plan.pages():
         if page.generated == "run_record":
             generated[page.output_path.relative_to(BOOK_DIR).as_posix()] = run_record.record_markdown(
@@ -526,20 +575,20 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang
             )
     generated["_toc.yml"] = toc_text(plan).encode("utf-8")
     if lang == SOURCE_LANGUAGE:
-        changed = sum(_write_if_changed(source_dir / name, data) for name, data in generated.items())
+        changed = sum(write(source_dir / name, data) for name, data in generated.items())
     else:
         generated["_config.yml"] = editions.config_text(lang).encode("utf-8")
-        changed = editions.sync_sources(source_dir, generated, _write_if_changed)
-    chart_files: dict[str, bytes] = {}
+        changed = editions.sync_sources(source_dir, generated, write)
+    run_files: dict[str, Path] = {}
     for result in results:
         data_dir = result.folder / "chart-data"
         if data_dir.exists():
             for path in data_dir.iterdir():
-                chart_files[path.name] = path.read_bytes()
-    chart_files.update(figure_image_files(chart_files))
+                run_files[path.name] = path
+    chart_files: dict[str, Content] = {**run_files, **figure_image_files(FileContents(run_files))}
     extra_dir = source_dir / "_extra"
-    changed += _sync_folder(extra_dir / "chart-data", chart_files)
-    vendor = {"vega-bundle.js": vega_bundle_bytes()}
+    changed += _sync_folder(extra_dir / "chart-data", chart_files, hashes)
+    vendor: dict[str, Content] = {"vega-bundle.js": vega_bundle_bytes()}
     if not HTML_MANAGER_DIST.joinpath("embed-amd.js").exists():
         raise BuildError(
             "node_modules/@jupyter-widgets/html-manager is missing: run `npm ci` "
@@ -551,11 +600,11 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang
                 f"{source.relative_to(REPO_ROOT)} is missing: the widget scripts come from npm; run `npm ci` "
                 "(the README's `make book` does it for you)"
             )
-        vendor[name] = source.read_bytes()
-    changed += _sync_folder(extra_dir / "_vendor", vendor)
+        vendor[name] = source
+    changed += _sync_folder(extra_dir / "_vendor", vendor, hashes)
     # Browsers ask for /favicon.ico at the site's root whatever the pages link (a 404 there is a
     # console error); html_extra_path puts _extra/favicon.ico at the book's root.
-    changed += _write_if_changed(extra_dir / "favicon.ico", FAVICON_ICO.read_bytes())
+    changed += write(extra_dir / "favicon.ico", FAVICON_ICO)
     for stray in set(extra_dir.iterdir()) - {
         extra_dir / "chart-data",
         extra_dir / "_vendor",
@@ -566,27 +615,22 @@ def assemble_sources(plan: RunPlan, results: list[RunResult], record: dict, lang
     return changed
 
 
-def _hash_tree(digest: Any, folder: Path, label: str) -> None:
-    for path in sorted(folder.rglob("*")):
+def _hash_tree(digest: Any, folder: Path, label: str, hashes: FileHashes) -> None:
+    for path in files_under(folder, {"_build"}):
         relative = path.relative_to(folder)
-        if (
-            relative.parts[0] == "_build"
-            or not path.is_file()
-            or ".ipynb_checkpoints" in relative.parts
-            or path.suffix == ".mo"  # compiled by Sphinx from the .po during a build
-        ):
+        if path.suffix == ".mo":  # compiled by Sphinx from the .po during a build
             continue
-        digest.update(f"{label}/{relative}".encode())
-        digest.update(path.read_bytes())
+        digest.update(f"{label}/{relative}\0{hashes.sha256(path)}\0".encode())
 
 
-def sources_fingerprint() -> str:
+def sources_fingerprint(hashes: FileHashes | None = None) -> str:
     """Everything the editions' Jupyter Book builds read, hashed: equal fingerprints mean an identical book."""
+    hashes = hashes or FileHashes()
     digest = hashlib.sha256()
-    _hash_tree(digest, BOOK_DIR, SOURCE_LANGUAGE)
+    _hash_tree(digest, BOOK_DIR, SOURCE_LANGUAGE, hashes)
     for lang in EDITIONS:
         if lang != SOURCE_LANGUAGE and editions.source_dir(lang).exists():
-            _hash_tree(digest, editions.source_dir(lang), lang)
+            _hash_tree(digest, editions.source_dir(lang), lang, hashes)
     digest.update(
         (REPO_ROOT / "data" / "references.bib").read_bytes()
         if (REPO_ROOT / "data" / "references.bib").exists()
@@ -612,7 +656,7 @@ def _jupyter_book_command(lang: str, source_dir: Path) -> list[str]:
     ]
 
 
-def jupyter_book_build(sources: dict[str, Path] | None = None) -> None:
+def jupyter_book_build(sources: dict[str, Path] | None = None, hashes: FileHashes | None = None) -> None:
     """Build every edition (``sources``: language -> source folder; by default the three editions')
     into a working folder; on success publish them as one book (``book/_build/html/{fi,sv,en}/``
     and the root page that opens the reader's language)."""
@@ -646,7 +690,7 @@ def jupyter_book_build(sources: dict[str, Path] | None = None) -> None:
     built = {lang: WORK_BUILD_DIR / lang / "_build" / "html" for lang in sources}
     for lang, html_dir in built.items():
         pdf_edition(html_dir, lang, sources[lang])  # printed before publishing: part of the same book
-    publish.publish(built, HTML_DIR, PUBLISHED_MANIFEST, editions.root_files(tuple(sources)))
+    publish.publish(built, HTML_DIR, PUBLISHED_MANIFEST, editions.root_files(tuple(sources)), hashes)
     say(f"book built in {time.perf_counter() - started:.1f} s: {os.path.relpath(HTML_DIR, REPO_ROOT)}/index.html")
 
 
@@ -685,18 +729,22 @@ def _build_book(force: bool, plan_path: Path | None, scheduler: str | None = Non
     editions.write_runs_index(
         {lang: {r.page.page: str(r.folder) for r in edition_results(results, lang)} for lang in EDITIONS}
     )
-    for lang in EDITIONS:
-        assemble_sources(plan, results, record, lang)
-    fingerprint = sources_fingerprint()
-    # Up to date means: same sources as the last publish, and the published files are still
-    # exactly what that build produced (a deleted or edited page is rebuilt).
-    stale = "--force" if force else publish.why_republish(HTML_DIR, PUBLISHED_MANIFEST, fingerprint)
-    if stale is None:
-        say("book is up to date: nothing changed since the last build, published files intact")
-    else:
-        say(f"publishing a new book: {stale}")
-        jupyter_book_build()
-        publish.record_fingerprint(PUBLISHED_MANIFEST, fingerprint)
+    hashes = FileHashes(FILE_HASHES)
+    try:
+        for lang in EDITIONS:
+            assemble_sources(plan, results, record, lang, hashes)
+        fingerprint = sources_fingerprint(hashes)
+        # Up to date means: same sources as the last publish, and the published files are still
+        # exactly what that build produced (a deleted or edited page is rebuilt).
+        stale = "--force" if force else publish.why_republish(HTML_DIR, PUBLISHED_MANIFEST, fingerprint, hashes)
+        if stale is None:
+            say("book is up to date: nothing changed since the last build, published files intact")
+        else:
+            say(f"publishing a new book: {stale}")
+            jupyter_book_build(hashes=hashes)
+            publish.record_fingerprint(PUBLISHED_MANIFEST, fingerprint)
+    finally:
+        hashes.save()
     run_record.save(record)
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0

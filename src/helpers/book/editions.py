@@ -13,12 +13,14 @@ browser language, or Finnish (:func:`root_index_html`; plain relative links, so 
 from __future__ import annotations
 
 import html
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
+from helpers.book.filehash import files_under
 from helpers.i18n import LANGUAGES, SOURCE_LANGUAGE, _, translated
 from helpers.paths import BOOK_DIR, CACHE_DIR
 
@@ -72,37 +74,35 @@ def config_text(lang: str) -> str:
     return header + yaml.safe_dump(config(lang), sort_keys=False, allow_unicode=True)
 
 
-def _hand_written(generated: dict[str, bytes]) -> dict[str, Path]:
+def _hand_written(generated: dict[str, bytes | Path]) -> dict[str, Path]:
     """Relative path -> file under book/ that every edition shares (pages, static files, run plan)."""
     files = {}
-    for path in sorted(BOOK_DIR.rglob("*")):
+    for path in files_under(BOOK_DIR, _NOT_MIRRORED):
         relative = path.relative_to(BOOK_DIR)
-        if relative.parts[0] in _NOT_MIRRORED or ".ipynb_checkpoints" in relative.parts or not path.is_file():
-            continue
         if relative.as_posix() not in generated:
             files[relative.as_posix()] = path
     return files
 
 
-def sync_sources(target: Path, generated: dict[str, bytes], write: Callable[[Path, bytes], bool]) -> int:
+def sync_sources(target: Path, generated: dict[str, bytes | Path], write: Callable[[Path, bytes | Path], bool]) -> int:
     """Make ``target`` hold book/'s hand-written files and ``generated`` (and nothing else outside
     ``_extra`` and ``_build``); unchanged files keep their times, so Sphinx re-reads only what changed."""
     changed = 0
     wanted = set(generated)
     for name, path in _hand_written(generated).items():
-        changed += write(target / name, path.read_bytes())
+        changed += write(target / name, path)
         wanted.add(name)
     for name, data in generated.items():
         changed += write(target / name, data)
-    for path in sorted(target.rglob("*"), reverse=True):
-        relative = path.relative_to(target)
-        if relative.parts[0] in ("_extra", "_build"):
-            continue
-        if path.is_file() and relative.as_posix() not in wanted:
+    for path in files_under(target, {"_extra", "_build"}):
+        if path.relative_to(target).as_posix() not in wanted:
             path.unlink()
             changed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for root, _dirs, _files in os.walk(target, topdown=False):  # folders left empty, deepest first
+        folder = Path(root)
+        if folder != target and folder.relative_to(target).parts[0] not in ("_extra", "_build"):
+            if not any(folder.iterdir()):
+                folder.rmdir()
     return changed
 
 

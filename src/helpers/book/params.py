@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from helpers.chapters.model import (  # re-exported: the CLI and tests read values through these
     CliText,
@@ -24,6 +22,9 @@ from helpers.chapters.model import (  # re-exported: the CLI and tests read valu
 )
 from helpers.errors import ParameterError
 
+if TYPE_CHECKING:
+    import nbformat
+
 
 def _parameters_cell_source(notebook: nbformat.NotebookNode, path: Path) -> str:
     for cell in notebook.cells:
@@ -34,6 +35,8 @@ def _parameters_cell_source(notebook: nbformat.NotebookNode, path: Path) -> str:
 
 def parameter_specs(path: Path) -> dict[str, ParameterSpec]:
     """Parse ``name: type = default  # help`` lines of the notebook's parameters cell."""
+    import nbformat  # here, not at the top: a build with nothing to run never needs it (1 s to import)
+
     notebook = nbformat.read(path, as_version=4)
     source = _parameters_cell_source(notebook, path)
     lines = source.splitlines()

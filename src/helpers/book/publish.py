@@ -23,6 +23,8 @@ import shutil
 import time
 from pathlib import Path
 
+from helpers.book.filehash import FileHashes, sha256_of
+
 VERSIONS_DIR_NAME = "html-versions"
 KEEP_VERSIONS = 2  # the published one and the one before it (for readers mid-page)
 
@@ -31,12 +33,20 @@ def versions_dir(html_dir: Path) -> Path:
     return html_dir.with_name(VERSIONS_DIR_NAME)
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file under ``folder``."""
+def file_hashes(folder: Path, memo: FileHashes | None = None, written: bool = False) -> dict[str, str]:
+    """Relative path -> sha256 of every file under ``folder`` (``memo``: digests remembered by size and
+    time; ``written``: the files were just written by this build, so remember them at once)."""
     hashes = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file():
-            hashes[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if memo is None:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            elif written:
+                digest = sha256_of(path)
+                memo.remember(path, digest)
+            else:
+                digest = memo.sha256(path)
+            hashes[path.relative_to(folder).as_posix()] = digest
     return hashes
 
 
@@ -64,7 +74,11 @@ def _new_version_name(versions: Path) -> str:
 
 
 def publish(
-    built: Path | dict[str, Path], html_dir: Path, manifest: Path, root_files: dict[str, bytes] | None = None
+    built: Path | dict[str, Path],
+    html_dir: Path,
+    manifest: Path,
+    root_files: dict[str, bytes] | None = None,
+    memo: FileHashes | None = None,
 ) -> Path:
     """Copy ``built`` into a new version and point ``html_dir`` at it atomically; returns the version.
 
@@ -83,9 +97,9 @@ def publish(
             shutil.copytree(source, staging / folder)
     for file_name, data in (root_files or {}).items():
         (staging / file_name).write_bytes(data)
-    hashes = file_hashes(staging)
     final = versions / name
     staging.replace(final)
+    hashes = file_hashes(final, memo, written=True)  # the final paths: what the next build compares
     link = html_dir.with_name(f".{html_dir.name}.link-{os.getpid()}")
     link.unlink(missing_ok=True)
     link.symlink_to(Path(VERSIONS_DIR_NAME) / name)
@@ -135,7 +149,7 @@ def prune(html_dir: Path) -> list[str]:
     return removed
 
 
-def why_republish(html_dir: Path, manifest: Path, fingerprint: str) -> str | None:
+def why_republish(html_dir: Path, manifest: Path, fingerprint: str, memo: FileHashes | None = None) -> str | None:
     """None when the published book is the one these sources make and intact; else the reason."""
     document = _read_manifest(manifest)
     if document.get("fingerprint") != fingerprint:
@@ -144,7 +158,7 @@ def why_republish(html_dir: Path, manifest: Path, fingerprint: str) -> str | Non
     if version is None or version != document.get("version"):
         return f"{html_dir.name} is not the version the last build published"
     recorded: dict[str, str] = document.get("files") or {}
-    found = file_hashes(html_dir.resolve())
+    found = file_hashes(html_dir.resolve(), memo)
     missing = sorted(set(recorded) - set(found))
     changed = sorted(name for name in set(recorded) & set(found) if recorded[name] != found[name])
     added = sorted(set(found) - set(recorded))

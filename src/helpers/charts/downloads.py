@@ -16,7 +16,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ def write_figure_downloads(
     return {"csv": csv_names, "spec": [f"{stem}{SPEC_SUFFIX}"]}
 
 
-def inline_data(spec: Any, files: dict[str, bytes], prefix: str) -> Any:
+def inline_data(spec: Any, files: Mapping[str, bytes], prefix: str) -> Any:
     """The spec with every published data URL replaced by its values (for rendering without files)."""
     if isinstance(spec, list):
         return [inline_data(item, files, prefix) for item in spec]
@@ -154,7 +154,7 @@ def inline_data(spec: Any, files: dict[str, bytes], prefix: str) -> Any:
 
 
 def figure_images(
-    files: dict[str, bytes], cache_dir: Path, prefix: str, vl_version: str, log: Callable[[str], None] = print
+    files: Mapping[str, bytes], cache_dir: Path, prefix: str, vl_version: str, log: Callable[[str], None] = print
 ) -> dict[str, bytes]:
     """SVG and PNG of every figure spec among ``files`` (name -> bytes), rendered or taken from the cache."""
     import vl_convert
@@ -165,6 +165,8 @@ def figure_images(
         if not name.endswith(SPEC_SUFFIX):
             continue
         stem = name.removesuffix(SPEC_SUFFIX)
+        if f"{stem}.svg" in files and f"{stem}.png" in files:
+            continue
         document = json.loads(files[name])
         # A figure drawn with png=False renders its SVG in its own run and wants no PNG.
         wants_png = ((document.get("usermeta") or {}).get("book") or {}).get("png", True)

@@ -121,18 +121,27 @@ def _checked_paths(entries: list[dict], where: Path) -> list[dict]:
     return entries
 
 
+_merged: list = []  # [(repository catalogue, release catalogue, mirror), merged resources]: the last merge
+
+
 def resources(*, include_release: bool = True) -> dict[str, dict]:
     """Resource id -> catalogue entry, repository entries overridden by the active release's."""
-    out = {r["name"]: r for r in _checked_paths(package()["resources"], paths.catalogue_path())}
-    if include_release:
-        rel = release_package()
-        if rel:
-            for r in _checked_paths(rel.get("resources", []), paths.mirror_path() / paths.RELEASE_CATALOGUE):
-                merged = copy.deepcopy(out.get(r["name"], {}))
-                merged.update(r)
-                merged.setdefault("x-location", "mirror")
-                out[r["name"]] = merged
-    return out
+    repository = package()
+    rel = release_package() if include_release else None
+    mirror = str(paths.mirror_path()) if rel else None
+    # Both catalogues are parsed once per file version (``_read_json``): while both are the same
+    # objects, the merge is too (a build validates hundreds of pages, each reading several ids).
+    if _merged and _merged[0][0] is repository and _merged[0][1] is rel and _merged[0][2] == mirror:
+        return dict(_merged[1])
+    out = {r["name"]: r for r in _checked_paths(repository["resources"], paths.catalogue_path())}
+    if rel:
+        for r in _checked_paths(rel.get("resources", []), paths.mirror_path() / paths.RELEASE_CATALOGUE):
+            merged = copy.deepcopy(out.get(r["name"], {}))
+            merged.update(r)
+            merged.setdefault("x-location", "mirror")
+            out[r["name"]] = merged
+    _merged[:] = [(repository, rel, mirror), out]
+    return dict(out)
 
 
 def dataset_ids(*, include_samples: bool = False) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path, PurePosixPath
@@ -13,6 +14,7 @@ CACHE_ENV = "BOOK_DATA_CACHE"  # optional override of <repo>/.cache/parsed (test
 RELEASE_CATALOGUE = "datapackage.json"  # a refreshed release describes itself with this file
 
 
+@functools.cache  # the package does not move while it runs; validation asks for it thousands of times
 def repo_root() -> Path:
     """The project checkout: the first ancestor of this package holding pyproject.toml."""
     here = Path(__file__).resolve()
