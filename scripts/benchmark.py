@@ -629,7 +629,8 @@ def municipality_benchmark(runs: int = 24, workers: int = 2) -> dict:
     figures["unchanged_output"] = output.strip().splitlines()[-3:]
 
     # 4. Page weights.
-    pages = [p for p in book_pages(ROOT) if p.startswith(FAMILY_PREFIX)]
+    # from the run plan: the family's pages are nested under the index in _toc.yml (sections)
+    pages = [f"{p.page}.html" for p in runplan.load_run_plan().pages() if p.page.startswith(FAMILY_PREFIX)]
     figures["weights"] = own_page_bytes(ROOT / "book" / "_build" / "html" / "en", pages)
     return figures
 
