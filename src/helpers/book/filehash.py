@@ -11,11 +11,12 @@ the build writes itself are remembered with the digest of what it wrote (``remem
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from pathlib import Path
+
+from helpers.data.hashing import sha256_of  # the data layer's streaming sha256 (``sha256_of`` is re-exported)
 
 RACY_SECONDS = 2.0
 
@@ -35,14 +36,6 @@ def files_under(folder: Path, skip: frozenset[str] | set[str] = frozenset()) -> 
         dirs[:] = [name for name in dirs if name != ".ipynb_checkpoints" and not (top and name in skip)]
         found.extend(Path(root, name) for name in files if not (top and name in skip))
     return sorted(found)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class FileHashes:

@@ -53,21 +53,21 @@ def sha256_file(path: Path, *, use_cache: bool = True) -> str:
     """Hex SHA-256 of a file; cached on (resolved path, size, mtime_ns) in memory and on disk."""
     path = Path(path)
     if not use_cache:
-        return _hash_stream(path)
+        return sha256_of(path)
     key = _key(path)
     with _lock:
         _load_disk()
         hit = _memory.get(key)
     if hit:
         return hit
-    digest = _hash_stream(path)
+    digest = sha256_of(path)
     with _lock:
         _memory[key] = digest
         _save_disk()
     return digest
 
 
-def _hash_stream(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
